@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Stackwright's one entry point for a fresh machine. Every command first runs the bootstrap
+# (scripts/bootstrap.sh): Node >= 22, npm dependencies, the pinned Pulumi engine, a Python
+# virtualenv — each built once and cached under ${XDG_CACHE_HOME:-~/.cache}/stackwright.
+#
+#   ./dev.sh demo        the main job on embedded defaults
+#   ./dev.sh test        lint, type-check and every test, against the real engine
+#   ./dev.sh bench       the benchmarks
+#   ./dev.sh run CMD...  any command with the bootstrapped toolchain first on PATH
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=scripts/bootstrap.sh
+source scripts/bootstrap.sh
+sw_bootstrap
+
+case "${1:-}" in
+demo)
+	npm run --silent build
+	exec node dist/src/cli/demo.js
+	;;
+test) exec npm test ;;
+bench) exec npm run --silent bench ;;
+run)
+	shift
+	exec "$@"
+	;;
+*)
+	echo "usage: ./dev.sh demo | test | bench | run CMD..." >&2
+	exit 64
+	;;
+esac

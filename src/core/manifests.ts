@@ -1,0 +1,239 @@
+import { StackwrightInputError, type Problem } from "./errors";
+import { deriveComponentInputs, type ComponentInputs, type SecretInput } from "./input-schema";
+import { objectNames, type ObjectNames } from "./naming";
+import {
+  isPlainObject,
+  selectComponent,
+  type PackageSchema,
+  type SelectedComponent,
+} from "./package-schema";
+import { passThrough, type ResourceRequest } from "./request";
+import { checkStackOptions, type StackOptions } from "./stack-options";
+import { createSpecValidator, type SpecValidator } from "./validate-spec";
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface ProgramManifest {
+  apiVersion: "pulumi.com/v1";
+  kind: "Program";
+  metadata: ObjectMeta;
+  program: {
+    packages?: Record<string, string>;
+    configuration?: Record<string, { type: string }>;
+    resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+    outputs?: Record<string, string>;
+  };
+}
+
+interface SecretKeyRef {
+  type: "Secret";
+  secret: { name: string; key: string };
+}
+
+export interface StackManifest {
+  apiVersion: "pulumi.com/v1";
+  kind: "Stack";
+  metadata: ObjectMeta;
+  spec: {
+    stack: string;
+    backend: string;
+    programRef: { name: string };
+    secretsRef?: Record<string, SecretKeyRef>;
+    envRefs?: Record<string, SecretKeyRef>;
+    config?: Record<string, unknown>;
+    serviceAccountName?: string;
+    destroyOnFinalize?: boolean;
+  };
+}
+
+/**
+ * A component ready to translate requests: the schema work (picking the component, deriving its
+ * input schema, compiling the validator) is done once here, so each translation is cheap.
+ */
+export interface PreparedComponent {
+  readonly component: SelectedComponent;
+  readonly inputs: ComponentInputs;
+  /** The Program's name for the component's resource (`program.resources.<logicalName>`). */
+  readonly logicalName: string;
+  readonly validateSpec: SpecValidator;
+}
+
+export function prepareComponent(
+  schema: PackageSchema,
+  token: string | undefined,
+  tokenField = "PULUMI_COMPONENT_TOKEN",
+): PreparedComponent {
+  const component = selectComponent(schema, token, tokenField);
+  const inputs = deriveComponentInputs(component);
+  return {
+    component,
+    inputs,
+    logicalName: logicalNameFor(component.token),
+    validateSpec: createSpecValidator(inputs),
+  };
+}
+
+/** Names of the objects a request becomes (see naming.ts for the contract). */
+export function namesFor(prepared: PreparedComponent, request: ResourceRequest): ObjectNames {
+  return objectNames({
+    namespace: request.namespace,
+    kind: request.kind,
+    name: request.name,
+    componentToken: prepared.component.token,
+  });
+}
+
+/** Checks a request's spec against the component; throws every problem at once. */
+export function checkRequest(prepared: PreparedComponent, request: ResourceRequest): void {
+  const problems: Problem[] = [...prepared.validateSpec(request.spec), ...builtinKeyProblems(request.spec, "spec")];
+  if (problems.length > 0) throw new StackwrightInputError(problems);
+}
+
+export function buildProgram(prepared: PreparedComponent, request: ResourceRequest): ProgramManifest {
+  checkRequest(prepared, request);
+  const { component, inputs, logicalName } = prepared;
+  const properties = escapeInterpolation(sortKeys(request.spec)) as Record<string, unknown>;
+  for (const secret of inputs.secretInputs) setPath(properties, secret.path, `\${${secret.configKey}}`);
+
+  const packages = packagesFor(component.schema);
+  const program: ProgramManifest["program"] = {
+    ...(packages !== undefined && { packages }),
+    ...(inputs.secretInputs.length > 0 && {
+      configuration: Object.fromEntries(
+        inputs.secretInputs.map((s) => [s.configKey, { type: s.configType }]),
+      ),
+    }),
+    resources: { [logicalName]: { type: component.token, properties } },
+    ...(inputs.outputs.length > 0 && {
+      outputs: Object.fromEntries(inputs.outputs.map((o) => [o, `\${${logicalName}.${o}}`])),
+    }),
+  };
+  return {
+    apiVersion: "pulumi.com/v1",
+    kind: "Program",
+    metadata: metadataFor(namesFor(prepared, request).program, request),
+    program,
+  };
+}
+
+export function buildStack(
+  prepared: PreparedComponent,
+  request: ResourceRequest,
+  options: StackOptions,
+): StackManifest {
+  checkRequest(prepared, request);
+  checkStackOptions(options);
+  const names = namesFor(prepared, request);
+  const spec: StackManifest["spec"] = {
+    stack: options.stackName,
+    backend: options.backend,
+    programRef: { name: names.program },
+  };
+  const secretsRef = secretRefs(prepared.inputs.secretInputs, names.secret);
+  if (secretsRef !== undefined) spec.secretsRef = secretsRef;
+  if (options.secretEnv !== undefined && Object.keys(options.secretEnv).length > 0) {
+    spec.envRefs = Object.fromEntries(
+      Object.keys(options.secretEnv)
+        .sort()
+        .map((env) => [env, secretKeyRef(names.secret, options.secretEnv?.[env] as string)]),
+    );
+  }
+  if (options.config !== undefined && Object.keys(options.config).length > 0) {
+    spec.config = sortKeys(options.config) as Record<string, unknown>;
+  }
+  if (options.serviceAccountName !== undefined) spec.serviceAccountName = options.serviceAccountName;
+  if (options.destroyOnFinalize !== undefined) spec.destroyOnFinalize = options.destroyOnFinalize;
+  return {
+    apiVersion: "pulumi.com/v1",
+    kind: "Stack",
+    metadata: metadataFor(names.stack, request),
+    spec,
+  };
+}
+
+function secretRefs(secrets: readonly SecretInput[], secretName: string) {
+  if (secrets.length === 0) return undefined;
+  return Object.fromEntries(secrets.map((s) => [s.configKey, secretKeyRef(secretName, s.configKey)]));
+}
+
+function secretKeyRef(name: string, key: string): SecretKeyRef {
+  return { type: "Secret", secret: { name, key } };
+}
+
+function metadataFor(name: string, request: ResourceRequest): ObjectMeta {
+  const metadata: ObjectMeta = { name, namespace: request.namespace };
+  const labels = passThrough(request.labels);
+  const annotations = passThrough(request.annotations);
+  if (Object.keys(labels).length > 0) metadata.labels = labels;
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  return metadata;
+}
+
+/**
+ * Where the package comes from, as PKO's `program.packages` (`name: source@version`). PKO holds
+ * these as plain strings, which cannot carry a parameterization's parameter: a parameterized
+ * package gets no entry and must be installed in the stack's workspace (see README).
+ */
+function packagesFor(schema: PackageSchema): Record<string, string> | undefined {
+  if (schema.parameterization !== undefined || schema.version === undefined) return undefined;
+  return { [schema.name]: `${schema.name}@${schema.version}` };
+}
+
+/** `acme:index:DatabaseCluster` → `databaseCluster`. */
+export function logicalNameFor(token: string): string {
+  const last = token.split(":").pop() ?? token;
+  const cleaned = last.replace(/[^A-Za-z0-9]/g, "");
+  const name = cleaned.charAt(0).toLowerCase() + cleaned.slice(1);
+  return /^[a-z]/.test(name) ? name : `component${cleaned}`;
+}
+
+/**
+ * Pulumi YAML reads `${…}` in any string as an expression, so a request's literal text must be
+ * escaped (`$${` is a literal `${`): otherwise a request could read the program's configuration,
+ * secrets included, into a field of its choosing.
+ */
+function escapeInterpolation(value: unknown): unknown {
+  if (typeof value === "string") return value.replaceAll("${", "$${");
+  if (Array.isArray(value)) return value.map(escapeInterpolation);
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
+  }
+  return value;
+}
+
+/** An object key `fn::…` is a Pulumi YAML built-in call (fn::readFile, fn::invoke…): never from a request. */
+function builtinKeyProblems(value: unknown, at: string): Problem[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => builtinKeyProblems(v, `${at}[${i}]`));
+  if (!isPlainObject(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k.startsWith("fn::")
+      ? [{ at: `${at}.${k}`, message: "keys starting with 'fn::' are Pulumi YAML built-in functions and cannot appear in a request" }]
+      : builtinKeyProblems(v, `${at}.${k}`),
+  );
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (isPlainObject(value)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
+  }
+  return value;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const segment of path.slice(0, -1)) {
+    if (!isPlainObject(node[segment])) node[segment] = {};
+    node = node[segment] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}

@@ -1,0 +1,143 @@
+import { parse as parseYaml } from "yaml";
+import { StackwrightInputError } from "./errors";
+
+/**
+ * The parts of a Pulumi package schema (https://www.pulumi.com/docs/iac/using-pulumi/extending-pulumi/schema/)
+ * that Stackwright reads. Unknown fields are ignored.
+ */
+export interface PackageSchema {
+  readonly name: string;
+  readonly version?: string;
+  readonly pluginDownloadURL?: string;
+  readonly parameterization?: {
+    readonly baseProvider?: { readonly name?: string; readonly version?: string };
+    readonly parameter?: string;
+  };
+  readonly resources?: Readonly<Record<string, ResourceSpec>>;
+  readonly types?: Readonly<Record<string, ComplexTypeSpec>>;
+}
+
+export interface ResourceSpec {
+  readonly isComponent?: boolean;
+  readonly description?: string;
+  readonly inputProperties?: Readonly<Record<string, PropertySpec>>;
+  readonly requiredInputs?: readonly string[];
+  readonly properties?: Readonly<Record<string, PropertySpec>>;
+  readonly required?: readonly string[];
+}
+
+export interface EnumValueSpec {
+  readonly name?: string;
+  readonly description?: string;
+  readonly value: string | number | boolean;
+}
+
+export interface ComplexTypeSpec {
+  readonly type?: string;
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, PropertySpec>>;
+  readonly required?: readonly string[];
+  readonly enum?: readonly EnumValueSpec[];
+}
+
+export interface TypeSpec {
+  readonly type?: string;
+  readonly $ref?: string;
+  readonly items?: TypeSpec;
+  readonly additionalProperties?: TypeSpec;
+  readonly oneOf?: readonly TypeSpec[];
+}
+
+export interface PropertySpec extends TypeSpec {
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly secret?: boolean;
+  readonly const?: unknown;
+}
+
+/** A component resource picked out of a package schema. */
+export interface SelectedComponent {
+  readonly schema: PackageSchema;
+  readonly token: string;
+  readonly resource: ResourceSpec;
+}
+
+/**
+ * Parses a package schema from JSON or YAML text. `source` names where it came from, for messages.
+ */
+export function parsePackageSchema(text: string, source: string): PackageSchema {
+  let value: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both.
+    value = parseYaml(text, { prettyErrors: false });
+  } catch (error) {
+    throw StackwrightInputError.single(
+      source,
+      `is not valid JSON or YAML: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw StackwrightInputError.single(source, "a Pulumi package schema must be an object");
+  }
+  const schema = value as Record<string, unknown>;
+  if (typeof schema.name !== "string" || schema.name === "") {
+    throw StackwrightInputError.single(
+      source,
+      "a Pulumi package schema needs a non-empty string 'name'",
+    );
+  }
+  if (schema.resources !== undefined && !isPlainObject(schema.resources)) {
+    throw StackwrightInputError.single(`${source}: resources`, "must be an object");
+  }
+  if (schema.types !== undefined && !isPlainObject(schema.types)) {
+    throw StackwrightInputError.single(`${source}: types`, "must be an object");
+  }
+  return schema as unknown as PackageSchema;
+}
+
+/** The tokens of every component resource (`isComponent: true`) in the schema, sorted. */
+export function componentTokens(schema: PackageSchema): string[] {
+  return Object.entries(schema.resources ?? {})
+    .filter(([, resource]) => resource.isComponent === true)
+    .map(([token]) => token)
+    .sort();
+}
+
+/**
+ * Picks the component resource: the one named by `token`, or the only one when `token` is absent.
+ * `tokenField` names where the token came from (an environment variable or a flag), for messages.
+ */
+export function selectComponent(
+  schema: PackageSchema,
+  token: string | undefined,
+  tokenField: string,
+): SelectedComponent {
+  const tokens = componentTokens(schema);
+  if (tokens.length === 0) {
+    throw StackwrightInputError.single(
+      "schema",
+      `package '${schema.name}' has no component resource (no resource with isComponent: true)`,
+    );
+  }
+  if (token === undefined || token === "") {
+    if (tokens.length > 1) {
+      throw StackwrightInputError.single(
+        tokenField,
+        `package '${schema.name}' has ${tokens.length} components; set ${tokenField} to one of: ${tokens.join(", ")}`,
+      );
+    }
+    token = tokens[0] as string;
+  }
+  const resource = schema.resources?.[token];
+  if (resource === undefined || resource.isComponent !== true) {
+    throw StackwrightInputError.single(
+      tokenField,
+      `'${token}' is not a component of package '${schema.name}'; expected one of: ${tokens.join(", ")}`,
+    );
+  }
+  return { schema, token, resource };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { buildProgram, prepareComponent } from "../core/manifests";
+import { readCommonStageEnv, type Env } from "./stage-env";
+import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
+import { runStage } from "./stage-runner";
+
+/** The Program container: request → `program.yaml`. */
+export async function runProgramStage(env: Env): Promise<void> {
+  const settings = readCommonStageEnv(env);
+  const request = await readRequest(settings.inputFile);
+  const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
+  const program = buildProgram(prepared, request);
+  await writeFileAtomically(settings.outputDir, "program.yaml", toYaml(program));
+}
+
+if (require.main === module) runStage("stackwright-program-stage", () => runProgramStage(process.env));

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { StackwrightInputError, type Problem } from "../core/errors";
+import { buildStack, prepareComponent } from "../core/manifests";
+import { backendProblem, stackNameProblem, type StackOptions } from "../core/stack-options";
+import { nonEmpty, readCommonStageEnv, type Env } from "./stage-env";
+import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
+import { runStage } from "./stage-runner";
+
+/**
+ * The operator's intent for the Stack, from the environment. Read and checked before anything
+ * else, so a misconfigured workflow fails at once. Documented in README.md, "Stage contract".
+ */
+export function readStackOptions(env: Env): StackOptions {
+  const problems: Problem[] = [];
+  const required = (name: string, check: (v: string) => string | undefined, example: string) => {
+    const value = nonEmpty(env[name]);
+    if (value === undefined) problems.push({ at: name, message: `is required, e.g. ${example}` });
+    else {
+      const problem = check(value);
+      if (problem !== undefined) problems.push({ at: name, message: problem });
+    }
+    return value ?? "";
+  };
+  const backend = required("PULUMI_STACK_BACKEND", backendProblem, "https://api.pulumi.com or s3://my-state-bucket");
+  const stackName = required("PULUMI_STACK_NAME", stackNameProblem, "acme/databases/dev");
+  const options: { -readonly [K in keyof StackOptions]: StackOptions[K] } = { backend, stackName };
+
+  const serviceAccount = nonEmpty(env.PULUMI_STACK_SERVICE_ACCOUNT_NAME);
+  if (serviceAccount !== undefined) {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(serviceAccount) || serviceAccount.length > 253) {
+      problems.push({ at: "PULUMI_STACK_SERVICE_ACCOUNT_NAME", message: "must be a Kubernetes object name (DNS-1123 subdomain)" });
+    }
+    options.serviceAccountName = serviceAccount;
+  }
+  const destroy = nonEmpty(env.PULUMI_STACK_DESTROY_ON_FINALIZE);
+  if (destroy !== undefined) {
+    if (destroy !== "true" && destroy !== "false") {
+      problems.push({ at: "PULUMI_STACK_DESTROY_ON_FINALIZE", message: `must be 'true' or 'false', got ${JSON.stringify(destroy)}` });
+    }
+    options.destroyOnFinalize = destroy === "true";
+  }
+  if (problems.length > 0) throw new StackwrightInputError(problems);
+  return options;
+}
+
+/** The Stack container: request → `stack.yaml`. Needs nothing from the Program container. */
+export async function runStackStage(env: Env): Promise<void> {
+  const options = readStackOptions(env);
+  const settings = readCommonStageEnv(env);
+  const request = await readRequest(settings.inputFile);
+  const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
+  const stack = buildStack(prepared, request, options);
+  await writeFileAtomically(settings.outputDir, "stack.yaml", toYaml(stack));
+}
+
+if (require.main === module) runStage("stackwright-stack-stage", () => runStackStage(process.env));

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseYaml, stringify } from "yaml";
+import { StackwrightInputError } from "../core/errors";
+import { parsePackageSchema, type PackageSchema } from "../core/package-schema";
+import { parseResourceRequest, type ResourceRequest } from "../core/request";
+
+export async function readRequest(inputFile: string): Promise<ResourceRequest> {
+  const text = await readText(inputFile, "KRATIX_INPUT_FILE");
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw StackwrightInputError.single(
+      "KRATIX_INPUT_FILE",
+      `${inputFile} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  return parseResourceRequest(value);
+}
+
+/** Reads a package schema from a file path or an https:// URL. */
+export async function readSchema(source: string): Promise<PackageSchema> {
+  const text = source.startsWith("https://")
+    ? await fetchText(source)
+    : await readText(source, "PULUMI_SCHEMA_SOURCE");
+  return parsePackageSchema(text, `PULUMI_SCHEMA_SOURCE (${source})`);
+}
+
+async function fetchText(url: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    throw StackwrightInputError.single("PULUMI_SCHEMA_SOURCE", `cannot fetch ${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    throw StackwrightInputError.single("PULUMI_SCHEMA_SOURCE", `fetching ${url} answered HTTP ${response.status}`);
+  }
+  return response.text();
+}
+
+async function readText(path: string, variable: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : `cannot be read (${code})`;
+    throw StackwrightInputError.single(variable, `${path} ${why}`);
+  }
+}
+
+/** Deterministic YAML for a Kubernetes object: same object, same bytes. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/**
+ * Writes a file so that it is either absent or complete: the bytes go to a temporary file in the
+ * same directory, which is then renamed over the target.
+ */
+export async function writeFileAtomically(dir: string, name: string, contents: string): Promise<void> {
+  const target = join(dir, name);
+  const temporary = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temporary, contents, { encoding: "utf8", flag: "wx" });
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" || code === "EROFS" ? "is not writable" : `cannot be written (${code})`;
+    throw StackwrightInputError.single("KRATIX_OUTPUT_DIR", `${dir} ${why}`);
+  }
+}
