@@ -62,9 +62,11 @@ sw_ensure_npm_deps() {
 	local stamp="$sw_root/node_modules/.stackwright-lock-hash" hash
 	hash="$(sha256sum "$sw_root/package-lock.json" | cut -d' ' -f1)"
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then return 0; fi
-	sw_say "installing npm dependencies (npm ci)"
-	(cd "$sw_root" && npm ci --no-audit --no-fund --loglevel=error) ||
-		{ sw_fail "step 'npm ci' failed"; return 1; }
+	sw_say "installing npm dependencies from package-lock.json"
+	# Not `npm ci`: npm 11 leaves other platforms' optional packages (Biome's binaries) out of the
+	# lock file and then refuses it. `npm install --no-save` installs the locked versions all the same.
+	(cd "$sw_root" && npm install --no-save --no-audit --no-fund --loglevel=error) ||
+		{ sw_fail "step 'npm install' failed"; return 1; }
 	printf '%s' "$hash" >"$stamp"
 }
 

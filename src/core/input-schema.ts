@@ -120,11 +120,7 @@ class SchemaDeriver {
     return annotated;
   }
 
-  private type(
-    spec: TypeSpec,
-    path: readonly string[],
-    secrets: SecretInput[] | undefined,
-  ): JsonSchema {
+  private type(spec: TypeSpec, path: readonly string[], secrets: SecretInput[] | undefined): JsonSchema {
     if (spec.$ref !== undefined) return this.reference(spec.$ref, path, secrets);
     if (spec.oneOf !== undefined) return { ...ANY };
     switch (spec.type) {
@@ -155,11 +151,7 @@ class SchemaDeriver {
     }
   }
 
-  private reference(
-    ref: string,
-    path: readonly string[],
-    secrets: SecretInput[] | undefined,
-  ): JsonSchema {
+  private reference(ref: string, path: readonly string[], secrets: SecretInput[] | undefined): JsonSchema {
     // Only this package's own types are expanded; Pulumi built-ins (Any, Json, Asset, Archive),
     // resource references and other packages' types are accepted as any value.
     if (!ref.startsWith("#/types/")) return { ...ANY };
@@ -209,13 +201,7 @@ class SchemaDeriver {
         `type '${type.type}' without an enum; object types and enums are the only named types`,
       );
     }
-    return this.objectSchema(
-      type.properties ?? {},
-      type.required ?? [],
-      type.description,
-      path,
-      secrets,
-    );
+    return this.objectSchema(type.properties ?? {}, type.required ?? [], type.description, path, secrets);
   }
 
   private secretInput(prop: PropertySpec, path: readonly string[]): SecretInput {

@@ -1,12 +1,7 @@
-import { StackwrightInputError, type Problem } from "./errors";
-import { deriveComponentInputs, type ComponentInputs, type SecretInput } from "./input-schema";
-import { objectNames, type ObjectNames } from "./naming";
-import {
-  isPlainObject,
-  selectComponent,
-  type PackageSchema,
-  type SelectedComponent,
-} from "./package-schema";
+import { type Problem, StackwrightInputError } from "./errors";
+import { type ComponentInputs, deriveComponentInputs, type SecretInput } from "./input-schema";
+import { type ObjectNames, objectNames } from "./naming";
+import { isPlainObject, type PackageSchema, type SelectedComponent, selectComponent } from "./package-schema";
 import { passThrough, type ResourceRequest } from "./request";
 import { checkStackOptions, type StackOptions } from "./stack-options";
 import { createSpecValidator, type SpecValidator } from "./validate-spec";
@@ -90,7 +85,10 @@ export function namesFor(prepared: PreparedComponent, request: ResourceRequest):
 
 /** Checks a request's spec against the component; throws every problem at once. */
 export function checkRequest(prepared: PreparedComponent, request: ResourceRequest): void {
-  const problems: Problem[] = [...prepared.validateSpec(request.spec), ...builtinKeyProblems(request.spec, "spec")];
+  const problems: Problem[] = [
+    ...prepared.validateSpec(request.spec),
+    ...builtinKeyProblems(request.spec, "spec"),
+  ];
   if (problems.length > 0) throw new StackwrightInputError(problems);
 }
 
@@ -212,7 +210,13 @@ function builtinKeyProblems(value: unknown, at: string): Problem[] {
   if (!isPlainObject(value)) return [];
   return Object.entries(value).flatMap(([k, v]) =>
     k.startsWith("fn::")
-      ? [{ at: `${at}.${k}`, message: "keys starting with 'fn::' are Pulumi YAML built-in functions and cannot appear in a request" }]
+      ? [
+          {
+            at: `${at}.${k}`,
+            message:
+              "keys starting with 'fn::' are Pulumi YAML built-in functions and cannot appear in a request",
+          },
+        ]
       : builtinKeyProblems(v, `${at}.${k}`),
   );
 }

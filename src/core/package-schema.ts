@@ -81,10 +81,7 @@ export function parsePackageSchema(text: string, source: string): PackageSchema 
   }
   const schema = value as Record<string, unknown>;
   if (typeof schema.name !== "string" || schema.name === "") {
-    throw StackwrightInputError.single(
-      source,
-      "a Pulumi package schema needs a non-empty string 'name'",
-    );
+    throw StackwrightInputError.single(source, "a Pulumi package schema needs a non-empty string 'name'");
   }
   if (schema.resources !== undefined && !isPlainObject(schema.resources)) {
     throw StackwrightInputError.single(`${source}: resources`, "must be an object");

@@ -1,4 +1,4 @@
-import { StackwrightInputError, type Problem } from "./errors";
+import { type Problem, StackwrightInputError } from "./errors";
 import { isPlainObject } from "./package-schema";
 
 /** A Kratix resource request: the object a promise's user applied, as the workflow sees it. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { buildProgram, prepareComponent } from "../core/manifests";
-import { readCommonStageEnv, type Env } from "./stage-env";
+import { type Env, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 

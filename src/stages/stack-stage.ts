@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { StackwrightInputError, type Problem } from "../core/errors";
+import { type Problem, StackwrightInputError } from "../core/errors";
 import { buildStack, prepareComponent } from "../core/manifests";
-import { backendProblem, stackNameProblem, type StackOptions } from "../core/stack-options";
-import { nonEmpty, readCommonStageEnv, type Env } from "./stage-env";
+import { backendProblem, type StackOptions, stackNameProblem } from "../core/stack-options";
+import { type Env, nonEmpty, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 
@@ -21,21 +21,31 @@ export function readStackOptions(env: Env): StackOptions {
     }
     return value ?? "";
   };
-  const backend = required("PULUMI_STACK_BACKEND", backendProblem, "https://api.pulumi.com or s3://my-state-bucket");
+  const backend = required(
+    "PULUMI_STACK_BACKEND",
+    backendProblem,
+    "https://api.pulumi.com or s3://my-state-bucket",
+  );
   const stackName = required("PULUMI_STACK_NAME", stackNameProblem, "acme/databases/dev");
   const options: { -readonly [K in keyof StackOptions]: StackOptions[K] } = { backend, stackName };
 
   const serviceAccount = nonEmpty(env.PULUMI_STACK_SERVICE_ACCOUNT_NAME);
   if (serviceAccount !== undefined) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(serviceAccount) || serviceAccount.length > 253) {
-      problems.push({ at: "PULUMI_STACK_SERVICE_ACCOUNT_NAME", message: "must be a Kubernetes object name (DNS-1123 subdomain)" });
+      problems.push({
+        at: "PULUMI_STACK_SERVICE_ACCOUNT_NAME",
+        message: "must be a Kubernetes object name (DNS-1123 subdomain)",
+      });
     }
     options.serviceAccountName = serviceAccount;
   }
   const destroy = nonEmpty(env.PULUMI_STACK_DESTROY_ON_FINALIZE);
   if (destroy !== undefined) {
     if (destroy !== "true" && destroy !== "false") {
-      problems.push({ at: "PULUMI_STACK_DESTROY_ON_FINALIZE", message: `must be 'true' or 'false', got ${JSON.stringify(destroy)}` });
+      problems.push({
+        at: "PULUMI_STACK_DESTROY_ON_FINALIZE",
+        message: `must be 'true' or 'false', got ${JSON.stringify(destroy)}`,
+      });
     }
     options.destroyOnFinalize = destroy === "true";
   }

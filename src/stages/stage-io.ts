@@ -3,7 +3,7 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import { StackwrightInputError } from "../core/errors";
-import { parsePackageSchema, type PackageSchema } from "../core/package-schema";
+import { type PackageSchema, parsePackageSchema } from "../core/package-schema";
 import { parseResourceRequest, type ResourceRequest } from "../core/request";
 
 export async function readRequest(inputFile: string): Promise<ResourceRequest> {
@@ -33,10 +33,16 @@ async function fetchText(url: string): Promise<string> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw StackwrightInputError.single("PULUMI_SCHEMA_SOURCE", `cannot fetch ${url}: ${(error as Error).message}`);
+    throw StackwrightInputError.single(
+      "PULUMI_SCHEMA_SOURCE",
+      `cannot fetch ${url}: ${(error as Error).message}`,
+    );
   }
   if (!response.ok) {
-    throw StackwrightInputError.single("PULUMI_SCHEMA_SOURCE", `fetching ${url} answered HTTP ${response.status}`);
+    throw StackwrightInputError.single(
+      "PULUMI_SCHEMA_SOURCE",
+      `fetching ${url} answered HTTP ${response.status}`,
+    );
   }
   return response.text();
 }
@@ -46,7 +52,12 @@ async function readText(path: string, variable: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : `cannot be read (${code})`;
+    const why =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EACCES"
+          ? "is not readable"
+          : `cannot be read (${code})`;
     throw StackwrightInputError.single(variable, `${path} ${why}`);
   }
 }
@@ -69,7 +80,12 @@ export async function writeFileAtomically(dir: string, name: string, contents: s
   } catch (error) {
     await rm(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" || code === "EROFS" ? "is not writable" : `cannot be written (${code})`;
+    const why =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EACCES" || code === "EROFS"
+          ? "is not writable"
+          : `cannot be written (${code})`;
     throw StackwrightInputError.single("KRATIX_OUTPUT_DIR", `${dir} ${why}`);
   }
 }

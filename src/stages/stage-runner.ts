@@ -12,7 +12,8 @@ export function runStage(programName: string, main: () => Promise<void>): void {
     },
     (error: unknown) => {
       if (error instanceof StackwrightInputError) {
-        for (const p of error.problems) process.stderr.write(`${programName}: error: ${p.at}: ${p.message}\n`);
+        for (const p of error.problems)
+          process.stderr.write(`${programName}: error: ${p.at}: ${p.message}\n`);
         process.exitCode = 1;
       } else {
         process.stderr.write(`${programName}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

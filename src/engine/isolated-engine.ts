@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pins from "../../engine/pins.json";
+
+const run = promisify(execFile);
+
+/**
+ * One offline, isolated Pulumi engine environment: a file:// backend in a fresh temporary
+ * directory, the passphrase secrets provider, no update check and no plugin download. Tests and
+ * examples use this and nothing else to run the engine. The passphrase reaches the engine through
+ * the environment, never the command line.
+ */
+export interface IsolatedEngine {
+  /** The temporary directory holding the backend (and anything else the caller puts there). */
+  readonly dir: string;
+  readonly backendUrl: string;
+  /** The environment for any process that runs the engine (CLI, Automation API, programs). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs the pinned `pulumi` CLI. Never rejects: the caller asserts on the result. */
+  pulumi(
+    args: readonly string[],
+    options?: { cwd?: string; env?: NodeJS.ProcessEnv },
+  ): Promise<CommandResult>;
+  /** Every checkpoint file of the backend, parsed from JSON, with its path. */
+  stateFiles(): Promise<{ path: string; text: string }[]>;
+  dispose(): Promise<void>;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface EngineFacts {
+  readonly pulumiPath: string;
+  readonly version: string;
+  readonly pulumiHome: string;
+}
+
+/**
+ * Finds the pinned engine that ./dev.sh put on PATH and fails — never skips — when it is not
+ * there or is another version.
+ */
+export async function requireEngine(env: NodeJS.ProcessEnv = process.env): Promise<EngineFacts> {
+  const expected = `v${pins.pulumi}`;
+  let version: string;
+  let pulumiPath: string;
+  try {
+    pulumiPath = (await run("sh", ["-c", "command -v pulumi"], { env })).stdout.trim();
+    version = (await run("pulumi", ["version"], { env })).stdout.trim();
+  } catch {
+    throw new Error(
+      `the Pulumi engine is not on PATH: run the tests with ./dev.sh test, which builds ${expected} (engine/pins.json)`,
+    );
+  }
+  if (version !== expected) {
+    throw new Error(
+      `pulumi on PATH (${pulumiPath}) is ${version}, but engine/pins.json pins ${expected}: run through ./dev.sh`,
+    );
+  }
+  const pulumiHome = env.PULUMI_HOME;
+  if (!pulumiHome) throw new Error("PULUMI_HOME is not set: run the tests with ./dev.sh test");
+  return { pulumiPath, version, pulumiHome };
+}
+
+export async function createIsolatedEngine(options: { passphrase?: string } = {}): Promise<IsolatedEngine> {
+  const facts = await requireEngine();
+  const dir = await mkdtemp(join(tmpdir(), "stackwright-engine-"));
+  const backendUrl = `file://${join(dir, "state")}`;
+  await run("mkdir", ["-p", join(dir, "state")]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_HOME: facts.pulumiHome,
+    PULUMI_BACKEND_URL: backendUrl,
+    PULUMI_CONFIG_PASSPHRASE: options.passphrase ?? "stackwright-test-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    NO_COLOR: "1",
+  };
+  delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  delete env.PULUMI_ACCESS_TOKEN;
+
+  return {
+    dir,
+    backendUrl,
+    env,
+    async pulumi(args, opts = {}) {
+      try {
+        const out = await run("pulumi", [...args, "--non-interactive"], {
+          cwd: opts.cwd ?? dir,
+          env: { ...env, ...opts.env },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        return { code: 0, stdout: out.stdout, stderr: out.stderr };
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string; stderr?: string };
+        return {
+          code: typeof e.code === "number" ? e.code : 1,
+          stdout: e.stdout ?? "",
+          stderr: e.stderr ?? "",
+        };
+      }
+    },
+    async stateFiles() {
+      const root = join(dir, "state", ".pulumi", "stacks");
+      const found: { path: string; text: string }[] = [];
+      const walk = async (d: string): Promise<void> => {
+        for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+          const p = join(d, entry.name);
+          if (entry.isDirectory()) await walk(p);
+          else if (entry.name.endsWith(".json")) found.push({ path: p, text: await readFile(p, "utf8") });
+        }
+      };
+      await walk(root);
+      return found;
+    },
+    async dispose() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { join, resolve } from "node:path";
+
+/** The repository root, from dist/test/support (compiled) or test/support (source). */
+export const REPO_ROOT = resolve(
+  __dirname,
+  __dirname.includes(`${join("dist", "test")}`) ? "../../.." : "../..",
+);
+
+export function fixture(...segments: string[]): string {
+  return join(REPO_ROOT, "test", "fixtures", ...segments);
+}
+
+/** The PKO CRDs shipped beside the repository (../shared/reference/pko-crds). */
+export const PKO_CRD_DIR = resolve(REPO_ROOT, "..", "shared", "reference", "pko-crds");
+
+/** The bootstrap's virtualenv interpreter; fails rather than falling back to another Python. */
+export function pythonInterpreter(): string {
+  const python = process.env.STACKWRIGHT_PYTHON;
+  if (!python) throw new Error("STACKWRIGHT_PYTHON is not set: run the tests with ./dev.sh test");
+  return python;
+}
