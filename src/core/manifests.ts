@@ -191,12 +191,13 @@ export function logicalNameFor(token: string): string {
 }
 
 /**
- * Pulumi YAML reads `${…}` in any string as an expression, so a request's literal text must be
- * escaped (`$${` is a literal `${`): otherwise a request could read the program's configuration,
- * secrets included, into a field of its choosing.
+ * Pulumi YAML reads every string as an interpolation: `${…}` is an expression and `$$` is one `$`.
+ * A request's text must stay literal, so every `$` is doubled; otherwise a request could read the
+ * program's configuration, secrets included, into a field of its choosing.
  */
 function escapeInterpolation(value: unknown): unknown {
-  if (typeof value === "string") return value.replaceAll("${", "$${");
+  // A function replacement: in a replacement string "$$" would itself mean one "$".
+  if (typeof value === "string") return value.replaceAll("$", () => "$$");
   if (Array.isArray(value)) return value.map(escapeInterpolation);
   if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));

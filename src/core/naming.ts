@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
  * stage and the ProgramStack component compute the same names without talking to each other.
  *
  *   base    = <slug>-<hash>
- *   slug    = the request name, NFKD-folded to ASCII, lower-cased, every run of characters other
+ *   slug    = the request name, NFKD-decomposed with combining marks dropped, lower-cased, every run of characters other
  *             than a-z and 0-9 replaced by one '-', trimmed of '-', cut to 33 characters (and
  *             trimmed of '-' again); the request kind, slugged the same way, if that is empty; or
  *             'request' if that is empty too
@@ -53,6 +53,7 @@ export function baseName({ namespace, kind, name, componentToken }: NameInputs):
 function slugify(text: string): string {
   return text
     .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
