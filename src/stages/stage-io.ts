@@ -78,7 +78,8 @@ export async function writeFileAtomically(dir: string, name: string, contents: s
     await writeFile(temporary, contents, { encoding: "utf8", flag: "wx" });
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
+    // The temporary file may not exist, or its directory may not be one: nothing to clean then.
+    await rm(temporary, { force: true }).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"
