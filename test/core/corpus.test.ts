@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { isDns1123Label, MAX_STACK_NAME_LENGTH } from "../../src/core/naming";
-import { fixture } from "../support/paths";
+import { fixture, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { PkoCrdValidator } from "../support/pko-crds";
 import { assertMatchesSnapshot } from "../support/snapshots";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
@@ -15,7 +15,7 @@ const crds = new PkoCrdValidator();
 
 function schemaFor(dir: string): string {
   for (const name of ["schema.json", "schema.yaml"]) if (existsSync(join(dir, name))) return join(dir, name);
-  return fixture("components", "sample-schema.json");
+  return SAMPLE_COMPONENT_SCHEMA;
 }
 
 describe("corpus: schema/request pairs through both stage processes", () => {

@@ -7,10 +7,10 @@ import { buildProgram, buildStack, prepareComponent } from "../../src/core/manif
 import { baseName, isDns1123Label, objectNames } from "../../src/core/naming";
 import { componentTokens, type PackageSchema, parsePackageSchema } from "../../src/core/package-schema";
 import { parseResourceRequest } from "../../src/core/request";
-import { fixture } from "../support/paths";
+import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 const sample = parsePackageSchema(
-  readFileSync(fixture("components", "sample-schema.json"), "utf8"),
+  readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"),
   "sample-schema.json",
 );
 const database = prepareComponent(sample, "sample:index:Database");

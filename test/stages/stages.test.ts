@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { fixture } from "../support/paths";
+import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, type StageName, tempOutputDir } from "../support/stage-process";
 
 const scratch = mkdtempSync(join(tmpdir(), "stackwright-stages-"));
@@ -17,7 +17,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const SAMPLE = fixture("components", "sample-schema.json");
+const SAMPLE = SAMPLE_COMPONENT_SCHEMA;
 const goodRequest = file(
   "request.yaml",
   "apiVersion: x/v1\nkind: Database\nmetadata: {name: orders, namespace: team-a}\nspec: {engine: postgres, size: 5}\n",

@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import type { ProgramManifest } from "../../src/core/manifests";
 import { programToProject } from "../../src/core/pulumi-project";
 import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
-import { fixture } from "../support/paths";
+import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
 
 const exec = promisify(execFile);
@@ -22,7 +22,7 @@ describe("the emitted Program under the real Pulumi YAML runtime", () => {
   before(async () => {
     engine = await createIsolatedEngine();
     // The sample component's provider plugin, found on PATH like any ambient plugin.
-    env = { ...engine.env, PATH: `${fixture("components", "bin")}:${engine.env.PATH}` };
+    env = { ...engine.env, PATH: `${SAMPLE_COMPONENT_BIN}:${engine.env.PATH}` };
     const requestFile = join(engine.dir, "object.yaml");
     await writeFile(
       requestFile,
@@ -36,7 +36,7 @@ describe("the emitted Program under the real Pulumi YAML runtime", () => {
     const run = await runStageProcess("program-stage", {
       KRATIX_INPUT_FILE: requestFile,
       KRATIX_OUTPUT_DIR: await tempOutputDir(),
-      PULUMI_SCHEMA_SOURCE: fixture("components", "sample-schema.json"),
+      PULUMI_SCHEMA_SOURCE: SAMPLE_COMPONENT_SCHEMA,
       PULUMI_COMPONENT_TOKEN: "sample:index:Database",
     });
     assert.equal(run.code, 0, run.stderr);

@@ -10,6 +10,10 @@ export function fixture(...segments: string[]): string {
   return join(REPO_ROOT, "test", "fixtures", ...segments);
 }
 
+/** The example component package that the tests and the demo run offline. */
+export const SAMPLE_COMPONENT_SCHEMA = join(REPO_ROOT, "examples", "sample-component", "schema.json");
+export const SAMPLE_COMPONENT_BIN = join(REPO_ROOT, "examples", "sample-component", "bin");
+
 /** The PKO CRDs shipped beside the repository (../shared/reference/pko-crds). */
 export const PKO_CRD_DIR = resolve(REPO_ROOT, "..", "shared", "reference", "pko-crds");
 
