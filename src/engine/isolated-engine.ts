@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -27,6 +27,12 @@ export interface IsolatedEngine {
   /** Every checkpoint file of the backend, parsed from JSON, with its path. */
   stateFiles(): Promise<{ path: string; text: string }[]>;
   dispose(): Promise<void>;
+}
+
+export interface PulumiRunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly input?: string;
 }
 
 export interface CommandResult {
@@ -71,7 +77,7 @@ export async function createIsolatedEngine(options: { passphrase?: string } = {}
   const facts = await requireEngine();
   const dir = await mkdtemp(join(tmpdir(), "stackwright-engine-"));
   const backendUrl = `file://${join(dir, "state")}`;
-  await run("mkdir", ["-p", join(dir, "state")]);
+  await mkdir(join(dir, "state"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PULUMI_HOME: facts.pulumiHome,
@@ -90,22 +96,12 @@ export async function createIsolatedEngine(options: { passphrase?: string } = {}
     dir,
     backendUrl,
     env,
-    async pulumi(args, opts = {}) {
-      try {
-        const out = await run("pulumi", [...args, "--non-interactive"], {
-          cwd: opts.cwd ?? dir,
-          env: { ...env, ...opts.env },
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        return { code: 0, stdout: out.stdout, stderr: out.stderr };
-      } catch (error) {
-        const e = error as { code?: number; stdout?: string; stderr?: string };
-        return {
-          code: typeof e.code === "number" ? e.code : 1,
-          stdout: e.stdout ?? "",
-          stderr: e.stderr ?? "",
-        };
-      }
+    pulumi(args, opts: PulumiRunOptions = {}) {
+      return runCommand("pulumi", [...args, "--non-interactive"], {
+        cwd: opts.cwd ?? dir,
+        env: { ...env, ...opts.env },
+        input: opts.input,
+      });
     },
     async stateFiles() {
       const root = join(dir, "state", ".pulumi", "stacks");
@@ -124,4 +120,25 @@ export async function createIsolatedEngine(options: { passphrase?: string } = {}
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input: string | undefined },
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", (error) => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
 }
