@@ -20,8 +20,17 @@ const SAMPLE = join(REPO, "examples", "sample-component");
 const REQUEST = {
   apiVersion: "platform.example.com/v1alpha1",
   kind: "Database",
-  metadata: { name: "orders-db", namespace: "team-a", labels: { team: "orders", "kratix.io/promise-name": "database" } },
-  spec: { engine: "postgres", size: 20, replicas: [{ region: "eu-west-1" }], tags: { owner: "orders@example.com" } },
+  metadata: {
+    name: "orders-db",
+    namespace: "team-a",
+    labels: { team: "orders", "kratix.io/promise-name": "database" },
+  },
+  spec: {
+    engine: "postgres",
+    size: 20,
+    replicas: [{ region: "eu-west-1" }],
+    tags: { owner: "orders@example.com" },
+  },
 };
 /** Demo-only values: never use them for anything real. */
 const DEMO_PASSPHRASE = "stackwright-demo-passphrase";
@@ -59,11 +68,19 @@ async function main(): Promise<void> {
     step("pulumi up of the emitted Program (Pulumi YAML, local file backend, passphrase secrets)");
     const project = join(engine.dir, "project");
     await mkdir(project);
-    await writeFile(join(project, "Pulumi.yaml"), stringify(programToProject(parse(programText) as ProgramManifest)));
+    await writeFile(
+      join(project, "Pulumi.yaml"),
+      stringify(programToProject(parse(programText) as ProgramManifest)),
+    );
     const env = { PATH: `${join(SAMPLE, "bin")}:${engine.env.PATH}` };
     const run = async (args: string[], stdin?: string) => {
-      const result = await engine.pulumi(args, { cwd: project, env, ...(stdin !== undefined && { input: stdin }) });
-      if (result.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
+      const result = await engine.pulumi(args, {
+        cwd: project,
+        env,
+        ...(stdin !== undefined && { input: stdin }),
+      });
+      if (result.code !== 0)
+        throw new Error(`pulumi ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
       return result.stdout;
     };
     await run(["stack", "init", "dev"]);

@@ -2,7 +2,7 @@
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { buildStack, prepareComponent } from "../core/manifests";
 import { backendProblem, type StackOptions, stackNameProblem } from "../core/stack-options";
-import { type Env, nonEmpty, readCommonStageEnv } from "./stage-env";
+import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 
@@ -15,7 +15,12 @@ export function readStackOptions(env: Env): StackOptions {
   const required = (name: string, check: (v: string) => string | undefined, example: string) => {
     const value = nonEmpty(env[name]);
     if (value === undefined) problems.push({ at: name, message: `is required, e.g. ${example}` });
-    else {
+    else if (value.startsWith(PLACEHOLDER_PREFIX)) {
+      problems.push({
+        at: name,
+        message: `still holds the placeholder from stackwright init; set it in the Promise's workflow, e.g. ${example}`,
+      });
+    } else {
       const problem = check(value);
       if (problem !== undefined) problems.push({ at: name, message: problem });
     }

@@ -39,3 +39,9 @@ export function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }
+
+/**
+ * How `stackwright init` marks a value the operator must fill in. The stages recognise it and
+ * say so, rather than reporting a malformed value.
+ */
+export const PLACEHOLDER_PREFIX = "FILL-IN:";

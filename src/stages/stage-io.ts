@@ -20,29 +20,25 @@ export async function readRequest(inputFile: string): Promise<ResourceRequest> {
   return parseResourceRequest(value);
 }
 
-/** Reads a package schema from a file path or an https:// URL. */
-export async function readSchema(source: string): Promise<PackageSchema> {
-  const text = source.startsWith("https://")
-    ? await fetchText(source)
-    : await readText(source, "PULUMI_SCHEMA_SOURCE");
-  return parsePackageSchema(text, `PULUMI_SCHEMA_SOURCE (${source})`);
+/**
+ * Reads a package schema from a file path or an https:// URL. `field` names where the source came
+ * from (an environment variable or a flag), for messages.
+ */
+export async function readSchema(source: string, field = "PULUMI_SCHEMA_SOURCE"): Promise<PackageSchema> {
+  const text = source.startsWith("https://") ? await fetchText(source, field) : await readText(source, field);
+  return parsePackageSchema(text, `${field} (${source})`);
 }
 
-async function fetchText(url: string): Promise<string> {
+async function fetchText(url: string, field: string): Promise<string> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw StackwrightInputError.single(
-      "PULUMI_SCHEMA_SOURCE",
-      `cannot fetch ${url}: ${(error as Error).message}`,
-    );
+    const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw StackwrightInputError.single(field, `cannot fetch ${url}: ${cause}`);
   }
   if (!response.ok) {
-    throw StackwrightInputError.single(
-      "PULUMI_SCHEMA_SOURCE",
-      `fetching ${url} answered HTTP ${response.status}`,
-    );
+    throw StackwrightInputError.single(field, `fetching ${url} answered HTTP ${response.status}`);
   }
   return response.text();
 }

@@ -9,10 +9,7 @@ import { componentTokens, type PackageSchema, parsePackageSchema } from "../../s
 import { parseResourceRequest } from "../../src/core/request";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
-const sample = parsePackageSchema(
-  readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"),
-  "sample-schema.json",
-);
+const sample = parsePackageSchema(readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"), "sample-schema.json");
 const database = prepareComponent(sample, "sample:index:Database");
 const stackOptions = { backend: "https://api.pulumi.com", stackName: "acme/db/dev" };
 
@@ -41,8 +38,14 @@ describe("package schema", () => {
   });
 
   it("rejects malformed text and a schema without a name", () => {
-    assert.match(problemsOf(() => parsePackageSchema("{ not json", "s.json"))[0] as string, /^s\.json: is not valid JSON or YAML/);
-    assert.match(problemsOf(() => parsePackageSchema("resources: {}", "s.json"))[0] as string, /needs a non-empty string 'name'/);
+    assert.match(
+      problemsOf(() => parsePackageSchema("{ not json", "s.json"))[0] as string,
+      /^s\.json: is not valid JSON or YAML/,
+    );
+    assert.match(
+      problemsOf(() => parsePackageSchema("resources: {}", "s.json"))[0] as string,
+      /needs a non-empty string 'name'/,
+    );
   });
 
   it("requires a token when there are several components, and names them", () => {
@@ -54,7 +57,10 @@ describe("package schema", () => {
   });
 
   it("rejects an unknown token and a schema without components", () => {
-    assert.match(problemsOf(() => prepareComponent(sample, "sample:index:Nope"))[0] as string, /not a component of package 'sample'/);
+    assert.match(
+      problemsOf(() => prepareComponent(sample, "sample:index:Nope"))[0] as string,
+      /not a component of package 'sample'/,
+    );
     assert.match(
       problemsOf(() => prepareComponent(schemaWith({ "t:index:R": {} }), undefined))[0] as string,
       /has no component resource/,
@@ -67,7 +73,11 @@ describe("input schema derivation", () => {
 
   it("maps types, enums, arrays of objects, maps, nested refs, descriptions and defaults", () => {
     const props = inputs.spec.properties ?? {};
-    assert.deepEqual(props.engine, { type: "string", enum: ["postgres", "mysql"], description: "Database engine." });
+    assert.deepEqual(props.engine, {
+      type: "string",
+      enum: ["postgres", "mysql"],
+      description: "Database engine.",
+    });
     assert.deepEqual(props.size, { type: "integer", description: "Storage size in GiB." });
     assert.deepEqual(props.replicas?.items, {
       type: "object",
@@ -83,7 +93,12 @@ describe("input schema derivation", () => {
     assert.equal(inputs.spec.properties?.password, undefined);
     assert.deepEqual(inputs.spec.required, ["engine", "size"]);
     assert.deepEqual(inputs.secretInputs, [
-      { path: ["password"], configKey: "password", configType: "String", description: "Administrator password." },
+      {
+        path: ["password"],
+        configKey: "password",
+        configType: "String",
+        description: "Administrator password.",
+      },
     ]);
   });
 
@@ -92,7 +107,10 @@ describe("input schema derivation", () => {
       schemaWith({
         "t:index:C": {
           isComponent: true,
-          inputProperties: { b: { $ref: "/aws/v6.0.0/schema.json#/types/aws:x:Y" }, a: { $ref: "pulumi.json#/Any" } },
+          inputProperties: {
+            b: { $ref: "/aws/v6.0.0/schema.json#/types/aws:x:Y" },
+            a: { $ref: "pulumi.json#/Any" },
+          },
         },
       }),
       undefined,
@@ -107,27 +125,54 @@ describe("input schema derivation", () => {
       { "t:index:Node": { type: "object", properties: { next: { $ref: "#/types/t:index:Node" } } } },
     );
     const [message] = problemsOf(() => prepareComponent(schema, undefined));
-    assert.match(message as string, /^schema: node\.next: types refer to each other in a cycle \(t:index:Node -> t:index:Node\)/);
+    assert.match(
+      message as string,
+      /^schema: node\.next: types refer to each other in a cycle \(t:index:Node -> t:index:Node\)/,
+    );
   });
 
   it("rejects a missing local type and a secret that PKO configuration cannot carry", () => {
-    const missing = schemaWith({ "t:index:C": { isComponent: true, inputProperties: { x: { $ref: "#/types/t:index:Gone" } } } });
-    assert.match(problemsOf(() => prepareComponent(missing, undefined))[0] as string, /names a type that is not in the schema/);
-    const boolSecret = schemaWith({ "t:index:C": { isComponent: true, inputProperties: { flag: { type: "boolean", secret: true } } } });
-    assert.match(problemsOf(() => prepareComponent(boolSecret, undefined))[0] as string, /^schema: flag: a secret input must be/);
+    const missing = schemaWith({
+      "t:index:C": { isComponent: true, inputProperties: { x: { $ref: "#/types/t:index:Gone" } } },
+    });
+    assert.match(
+      problemsOf(() => prepareComponent(missing, undefined))[0] as string,
+      /names a type that is not in the schema/,
+    );
+    const boolSecret = schemaWith({
+      "t:index:C": { isComponent: true, inputProperties: { flag: { type: "boolean", secret: true } } },
+    });
+    assert.match(
+      problemsOf(() => prepareComponent(boolSecret, undefined))[0] as string,
+      /^schema: flag: a secret input must be/,
+    );
   });
 });
 
 describe("spec validation", () => {
   it("gives path-precise messages, all at once", () => {
     const schema = schemaWith(
-      { "t:index:C": { isComponent: true, inputProperties: { database: { $ref: "#/types/t:index:Db" } }, requiredInputs: ["database"] } },
-      { "t:index:Db": { type: "object", properties: { size: { type: "integer" }, name: { type: "string" } }, required: ["name"] } },
+      {
+        "t:index:C": {
+          isComponent: true,
+          inputProperties: { database: { $ref: "#/types/t:index:Db" } },
+          requiredInputs: ["database"],
+        },
+      },
+      {
+        "t:index:Db": {
+          type: "object",
+          properties: { size: { type: "integer" }, name: { type: "string" } },
+          required: ["name"],
+        },
+      },
     );
     const prepared = prepareComponent(schema, undefined);
-    const messages = problemsOf(() => buildProgram(prepared, request({ database: { size: "ten", colour: "red" } })));
+    const messages = problemsOf(() =>
+      buildProgram(prepared, request({ database: { size: "ten", colour: "red" } })),
+    );
     assert.deepEqual(messages.sort(), [
-      'spec.database.colour: is not a field of spec.database; expected one of: name, size',
+      "spec.database.colour: is not a field of spec.database; expected one of: name, size",
       "spec.database.name: is required",
       'spec.database.size: expected integer, got string "ten"',
     ]);
@@ -135,7 +180,10 @@ describe("spec validation", () => {
 
   it("names array elements and enum values", () => {
     const messages = problemsOf(() =>
-      buildProgram(database, request({ engine: "oracle", size: 1, replicas: [{ region: "eu" }, { size: 2 }] })),
+      buildProgram(
+        database,
+        request({ engine: "oracle", size: 1, replicas: [{ region: "eu" }, { size: 2 }] }),
+      ),
     );
     assert.deepEqual(messages.sort(), [
       'spec.engine: expected one of "postgres", "mysql", got string "oracle"',
@@ -144,7 +192,9 @@ describe("spec validation", () => {
   });
 
   it("refuses a secret input in the request without echoing its value", () => {
-    const messages = problemsOf(() => buildProgram(database, request({ engine: "mysql", size: 1, password: "hunter2-canary" })));
+    const messages = problemsOf(() =>
+      buildProgram(database, request({ engine: "mysql", size: 1, password: "hunter2-canary" })),
+    );
     assert.deepEqual(messages, [
       "spec.password: is a secret input and must not be in the request; put it in the stack's Secret under key 'password' instead",
     ]);
@@ -211,13 +261,24 @@ describe("Program and Stack", () => {
     assert.deepEqual(Object.keys(stack.spec).sort(), ["backend", "programRef", "secretsRef", "stack"]);
     assert.equal(stack.spec.backend, "https://api.pulumi.com");
     assert.equal(stack.spec.stack, "acme/db/dev");
-    assert.match(problemsOf(() => buildStack(database, req, { ...stackOptions, backend: "ftp://x" }))[0] as string, /^backend: scheme 'ftp'/);
-    assert.match(problemsOf(() => buildStack(database, req, { ...stackOptions, stackName: "a/b/c/d" }))[0] as string, /^stackName:/);
+    assert.match(
+      problemsOf(() => buildStack(database, req, { ...stackOptions, backend: "ftp://x" }))[0] as string,
+      /^backend: scheme 'ftp'/,
+    );
+    assert.match(
+      problemsOf(() => buildStack(database, req, { ...stackOptions, stackName: "a/b/c/d" }))[0] as string,
+      /^stackName:/,
+    );
   });
 });
 
 describe("naming contract", () => {
-  const inputs = { namespace: "team-a", kind: "Database", name: "orders", componentToken: "sample:index:Database" };
+  const inputs = {
+    namespace: "team-a",
+    kind: "Database",
+    name: "orders",
+    componentToken: "sample:index:Database",
+  };
 
   // The golden value was computed independently from the contract text (Python hashlib).
   it("is stable across releases (golden value)", () => {

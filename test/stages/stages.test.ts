@@ -36,7 +36,11 @@ async function baseEnv(overrides: Record<string, string | undefined> = {}) {
 }
 
 /** Bad input: exit 1, exactly the expected problems on stderr (one per line), no file written. */
-async function rejectedRun(stage: StageName, overrides: Record<string, string | undefined>, expected: RegExp[]) {
+async function rejectedRun(
+  stage: StageName,
+  overrides: Record<string, string | undefined>,
+  expected: RegExp[],
+) {
   const run = await runStageProcess(stage, await baseEnv(overrides));
   assert.equal(run.code, 1, `exit code; stderr: ${run.stderr}`);
   const lines = run.stderr.trim().split("\n");
@@ -48,7 +52,11 @@ async function rejectedRun(stage: StageName, overrides: Record<string, string | 
   return run;
 }
 
-async function expectRejected(stage: StageName, overrides: Record<string, string | undefined>, expected: RegExp[]): Promise<void> {
+async function expectRejected(
+  stage: StageName,
+  overrides: Record<string, string | undefined>,
+  expected: RegExp[],
+): Promise<void> {
   await rejectedRun(stage, overrides, expected);
 }
 
@@ -56,63 +64,110 @@ describe("stage entry points: bad input", () => {
   for (const stage of ["program-stage", "stack-stage"] as const) {
     describe(stage, () => {
       it("requires PULUMI_SCHEMA_SOURCE", () =>
-        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: undefined }, [/: error: PULUMI_SCHEMA_SOURCE: is required/]));
+        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: undefined }, [
+          /: error: PULUMI_SCHEMA_SOURCE: is required/,
+        ]));
       it("refuses a non-https schema URL", () =>
-        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: "http://example.com/s.json" }, [/PULUMI_SCHEMA_SOURCE: must be a file path or an https:\/\/ URL/]));
+        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: "http://example.com/s.json" }, [
+          /PULUMI_SCHEMA_SOURCE: must be a file path or an https:\/\/ URL/,
+        ]));
       it("reports an unreadable schema source", () =>
-        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: join(scratch, "nope.json") }, [/PULUMI_SCHEMA_SOURCE: .*nope\.json does not exist/]));
+        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: join(scratch, "nope.json") }, [
+          /PULUMI_SCHEMA_SOURCE: .*nope\.json does not exist/,
+        ]));
       it("reports a malformed schema", () =>
-        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: file("bad.json", "{ nope") }, [/PULUMI_SCHEMA_SOURCE \(.*bad\.json\): is not valid JSON or YAML/]));
+        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: file("bad.json", "{ nope") }, [
+          /PULUMI_SCHEMA_SOURCE \(.*bad\.json\): is not valid JSON or YAML/,
+        ]));
       it("reports a schema without components", () =>
-        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: file("empty.json", '{"name":"e","resources":{}}') }, [/schema: package 'e' has no component resource/]));
+        expectRejected(stage, { PULUMI_SCHEMA_SOURCE: file("empty.json", '{"name":"e","resources":{}}') }, [
+          /schema: package 'e' has no component resource/,
+        ]));
       it("reports an ambiguous component", () =>
-        expectRejected(stage, { PULUMI_COMPONENT_TOKEN: undefined }, [/PULUMI_COMPONENT_TOKEN: package 'sample' has 2 components; set PULUMI_COMPONENT_TOKEN to one of/]));
+        expectRejected(stage, { PULUMI_COMPONENT_TOKEN: undefined }, [
+          /PULUMI_COMPONENT_TOKEN: package 'sample' has 2 components; set PULUMI_COMPONENT_TOKEN to one of/,
+        ]));
       it("reports a missing input file", () =>
-        expectRejected(stage, { KRATIX_INPUT_FILE: join(scratch, "absent.yaml") }, [/KRATIX_INPUT_FILE: .*absent\.yaml does not exist/]));
+        expectRejected(stage, { KRATIX_INPUT_FILE: join(scratch, "absent.yaml") }, [
+          /KRATIX_INPUT_FILE: .*absent\.yaml does not exist/,
+        ]));
       it("reports a malformed input file", () =>
-        expectRejected(stage, { KRATIX_INPUT_FILE: file("bad.yaml", "kind: [unclosed") }, [/KRATIX_INPUT_FILE: .*bad\.yaml is not valid YAML/]));
+        expectRejected(stage, { KRATIX_INPUT_FILE: file("bad.yaml", "kind: [unclosed") }, [
+          /KRATIX_INPUT_FILE: .*bad\.yaml is not valid YAML/,
+        ]));
       it("reports a request without metadata.name and spec", () =>
         expectRejected(stage, { KRATIX_INPUT_FILE: file("noname.yaml", "kind: Database\nmetadata: {}\n") }, [
           /metadata\.name: is required/,
           /spec: is required/,
         ]));
       it("reports every spec problem with its path", () =>
-        expectRejected(stage, { KRATIX_INPUT_FILE: file("badspec.yaml", "kind: Database\nmetadata: {name: x}\nspec: {engine: postgres, size: ten}\n") }, [
-          /spec\.size: expected integer, got string "ten"$/,
-        ]));
+        expectRejected(
+          stage,
+          {
+            KRATIX_INPUT_FILE: file(
+              "badspec.yaml",
+              "kind: Database\nmetadata: {name: x}\nspec: {engine: postgres, size: ten}\n",
+            ),
+          },
+          [/spec\.size: expected integer, got string "ten"$/],
+        ));
       it("refuses a secret value in the request and never prints it", async () => {
         const run = await rejectedRun(
           stage,
-          { KRATIX_INPUT_FILE: file("secret.yaml", "kind: Database\nmetadata: {name: x}\nspec: {engine: mysql, size: 1, password: canary-9d1f}\n") },
+          {
+            KRATIX_INPUT_FILE: file(
+              "secret.yaml",
+              "kind: Database\nmetadata: {name: x}\nspec: {engine: mysql, size: 1, password: canary-9d1f}\n",
+            ),
+          },
           [/spec\.password: is a secret input and must not be in the request/],
         );
         assert.ok(!run.stderr.includes("canary-9d1f") && !run.stdout.includes("canary-9d1f"));
       });
       it("reports an output directory that does not exist", () =>
-        expectRejected(stage, { KRATIX_OUTPUT_DIR: join(scratch, "missing-dir") }, [/KRATIX_OUTPUT_DIR: .*missing-dir does not exist/]));
+        expectRejected(stage, { KRATIX_OUTPUT_DIR: join(scratch, "missing-dir") }, [
+          /KRATIX_OUTPUT_DIR: .*missing-dir does not exist/,
+        ]));
       it("reports an output directory that cannot be written", () =>
-        expectRejected(stage, { KRATIX_OUTPUT_DIR: join(goodRequest, "sub") }, [/KRATIX_OUTPUT_DIR: .* cannot be written \(ENOTDIR\)/]));
+        expectRejected(stage, { KRATIX_OUTPUT_DIR: join(goodRequest, "sub") }, [
+          /KRATIX_OUTPUT_DIR: .* cannot be written \(ENOTDIR\)/,
+        ]));
     });
   }
 });
 
 describe("stack stage: operator intent", () => {
   it("requires PULUMI_STACK_BACKEND and PULUMI_STACK_NAME before reading anything else", () =>
-    expectRejected("stack-stage", { PULUMI_STACK_BACKEND: undefined, PULUMI_STACK_NAME: "", KRATIX_INPUT_FILE: "/nonexistent" }, [
-      /stackwright-stack-stage: error: PULUMI_STACK_BACKEND: is required, e\.g\. https:\/\/api\.pulumi\.com/,
-      /PULUMI_STACK_NAME: is required, e\.g\. acme\/databases\/dev/,
-    ]));
+    expectRejected(
+      "stack-stage",
+      { PULUMI_STACK_BACKEND: undefined, PULUMI_STACK_NAME: "", KRATIX_INPUT_FILE: "/nonexistent" },
+      [
+        /stackwright-stack-stage: error: PULUMI_STACK_BACKEND: is required, e\.g\. https:\/\/api\.pulumi\.com/,
+        /PULUMI_STACK_NAME: is required, e\.g\. acme\/databases\/dev/,
+      ],
+    ));
   it("validates the backend URL's scheme", () =>
-    expectRejected("stack-stage", { PULUMI_STACK_BACKEND: "ftp://state" }, [/PULUMI_STACK_BACKEND: scheme 'ftp' is not a Pulumi backend/]));
+    expectRejected("stack-stage", { PULUMI_STACK_BACKEND: "ftp://state" }, [
+      /PULUMI_STACK_BACKEND: scheme 'ftp' is not a Pulumi backend/,
+    ]));
   it("validates a backend that is not a URL", () =>
-    expectRejected("stack-stage", { PULUMI_STACK_BACKEND: "not a url" }, [/PULUMI_STACK_BACKEND: expected a backend URL/]));
+    expectRejected("stack-stage", { PULUMI_STACK_BACKEND: "not a url" }, [
+      /PULUMI_STACK_BACKEND: expected a backend URL/,
+    ]));
   it("validates the stack name", () =>
-    expectRejected("stack-stage", { PULUMI_STACK_NAME: "acme/db/dev/extra" }, [/PULUMI_STACK_NAME: expected 'stack', 'org\/stack' or 'org\/project\/stack'/]));
+    expectRejected("stack-stage", { PULUMI_STACK_NAME: "acme/db/dev/extra" }, [
+      /PULUMI_STACK_NAME: expected 'stack', 'org\/stack' or 'org\/project\/stack'/,
+    ]));
   it("validates PULUMI_STACK_DESTROY_ON_FINALIZE", () =>
-    expectRejected("stack-stage", { PULUMI_STACK_DESTROY_ON_FINALIZE: "yes" }, [/PULUMI_STACK_DESTROY_ON_FINALIZE: must be 'true' or 'false'/]));
+    expectRejected("stack-stage", { PULUMI_STACK_DESTROY_ON_FINALIZE: "yes" }, [
+      /PULUMI_STACK_DESTROY_ON_FINALIZE: must be 'true' or 'false'/,
+    ]));
 
   it("maps the optional variables to their Stack fields", async () => {
-    const env = await baseEnv({ PULUMI_STACK_SERVICE_ACCOUNT_NAME: "pulumi-runner", PULUMI_STACK_DESTROY_ON_FINALIZE: "true" });
+    const env = await baseEnv({
+      PULUMI_STACK_SERVICE_ACCOUNT_NAME: "pulumi-runner",
+      PULUMI_STACK_DESTROY_ON_FINALIZE: "true",
+    });
     const run = await runStageProcess("stack-stage", env);
     assert.equal(run.code, 0, run.stderr);
     const stack = parse(run.files["stack.yaml"] as string);
@@ -123,8 +178,14 @@ describe("stack stage: operator intent", () => {
   it("computes the Program's name itself: both stages agree without sharing anything", async () => {
     const env = await baseEnv();
     const stack = await runStageProcess("stack-stage", env);
-    const program = await runStageProcess("program-stage", { ...env, KRATIX_OUTPUT_DIR: await tempOutputDir() });
-    assert.equal(parse(stack.files["stack.yaml"] as string).spec.programRef.name, parse(program.files["program.yaml"] as string).metadata.name);
+    const program = await runStageProcess("program-stage", {
+      ...env,
+      KRATIX_OUTPUT_DIR: await tempOutputDir(),
+    });
+    assert.equal(
+      parse(stack.files["stack.yaml"] as string).spec.programRef.name,
+      parse(program.files["program.yaml"] as string).metadata.name,
+    );
   });
 });
 
@@ -135,7 +196,27 @@ describe("schema from an https:// URL", () => {
   before(async () => {
     const key = join(scratch, "key.pem");
     const cert = join(scratch, "cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
     caFile = cert;
     server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
       if (req.url === "/schema.json") res.end(readFileSync(SAMPLE));
@@ -150,15 +231,24 @@ describe("schema from an https:// URL", () => {
   after(() => server?.close());
 
   it("reads the schema over https", async () => {
-    const run = await runStageProcess("program-stage", { ...(await baseEnv({ PULUMI_SCHEMA_SOURCE: `${url}/schema.json` })), NODE_EXTRA_CA_CERTS: caFile });
+    const run = await runStageProcess("program-stage", {
+      ...(await baseEnv({ PULUMI_SCHEMA_SOURCE: `${url}/schema.json` })),
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.files["program.yaml"] as string, /type: sample:index:Database/);
   });
 
   it("reports an HTTP error status", async () => {
-    const run = await runStageProcess("program-stage", { ...(await baseEnv({ PULUMI_SCHEMA_SOURCE: `${url}/missing.json` })), NODE_EXTRA_CA_CERTS: caFile });
+    const run = await runStageProcess("program-stage", {
+      ...(await baseEnv({ PULUMI_SCHEMA_SOURCE: `${url}/missing.json` })),
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /PULUMI_SCHEMA_SOURCE: fetching https:\/\/127\.0\.0\.1:\d+\/missing\.json answered HTTP 404/);
+    assert.match(
+      run.stderr,
+      /PULUMI_SCHEMA_SOURCE: fetching https:\/\/127\.0\.0\.1:\d+\/missing\.json answered HTTP 404/,
+    );
     assert.deepEqual(run.files, {});
   });
 });

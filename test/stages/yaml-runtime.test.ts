@@ -30,7 +30,12 @@ describe("the emitted Program under the real Pulumi YAML runtime", () => {
         apiVersion: "platform.example.com/v1alpha1",
         kind: "Database",
         metadata: { name: "orders-db", namespace: "team-a" },
-        spec: { engine: "postgres", size: 5, replicas: [{ region: "eu" }, { region: "us" }], tags: { note: "cost ${centre} in $" } },
+        spec: {
+          engine: "postgres",
+          size: 5,
+          replicas: [{ region: "eu" }, { region: "us" }],
+          tags: { note: "cost ${centre} in $" },
+        },
       }),
     );
     const run = await runStageProcess("program-stage", {
@@ -66,7 +71,11 @@ describe("the emitted Program under the real Pulumi YAML runtime", () => {
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--show-secrets"]));
     assert.equal(outputs.endpoint, "postgres://database:5");
     assert.equal(outputs.replicaCount, 2);
-    assert.equal(outputs.passwordLength, PASSWORD.length, "the secret reached the component through configuration");
+    assert.equal(
+      outputs.passwordLength,
+      PASSWORD.length,
+      "the secret reached the component through configuration",
+    );
     for (const state of await engine.stateFiles()) assert.ok(!state.text.includes(PASSWORD), state.path);
   });
 });
