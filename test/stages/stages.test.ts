@@ -192,7 +192,7 @@ describe("stack stage: operator intent", () => {
 describe("schema from an https:// URL", () => {
   let url = "";
   let caFile = "";
-  let server: ReturnType<typeof createServer> | undefined;
+  const servers: ReturnType<typeof createServer>[] = [];
   before(async () => {
     const key = join(scratch, "key.pem");
     const cert = join(scratch, "cert.pem");
@@ -218,17 +218,20 @@ describe("schema from an https:// URL", () => {
       { stdio: "ignore" },
     );
     caFile = cert;
-    server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
       if (req.url === "/schema.json") res.end(readFileSync(SAMPLE));
       else {
         res.statusCode = 404;
         res.end();
       }
     });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    url = `https://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => server?.close());
+  after(() => {
+    for (const s of servers) s.close();
+  });
 
   it("reads the schema over https", async () => {
     const run = await runStageProcess("program-stage", {
