@@ -43,6 +43,8 @@ export interface ComponentInputs {
   /** The schema of a request's `spec`: the component's inputs without the secret ones. */
   readonly spec: JsonSchema;
   readonly secretInputs: readonly SecretInput[];
+  /** Optional secret inputs left out because PKO configuration cannot carry their type. */
+  readonly omittedSecretInputs: readonly string[];
   /** Names of the component's outputs, sorted. */
   readonly outputs: readonly string[];
 }
@@ -65,6 +67,7 @@ export function deriveComponentInputs(component: SelectedComponent): ComponentIn
   return {
     spec,
     secretInputs,
+    omittedSecretInputs: deriver.omitted,
     outputs: Object.keys(component.resource.properties ?? {}).sort(),
   };
 }
@@ -72,6 +75,8 @@ export function deriveComponentInputs(component: SelectedComponent): ComponentIn
 class SchemaDeriver {
   /** Type tokens being expanded, outermost first: a token met again is a cycle. */
   private readonly expanding: string[] = [];
+  /** Paths of optional secret inputs that PKO configuration cannot carry (see secretInput). */
+  readonly omitted: string[] = [];
 
   constructor(private readonly pkg: PackageSchema) {}
 
@@ -96,7 +101,8 @@ class SchemaDeriver {
             "a secret property inside an array or map cannot be wired to a Kubernetes Secret; mark the array or map itself secret instead",
           );
         }
-        secrets.push(this.secretInput(prop, propPath));
+        const secret = this.secretInput(prop, propPath, required.includes(name));
+        if (secret !== undefined) secrets.push(secret);
         continue;
       }
       props[name] = this.property(prop, propPath, secrets);
@@ -204,12 +210,24 @@ class SchemaDeriver {
     return this.objectSchema(type.properties ?? {}, type.required ?? [], type.description, path, secrets);
   }
 
-  private secretInput(prop: PropertySpec, path: readonly string[]): SecretInput {
+  /**
+   * A secret input of a type that PKO configuration cannot carry (a boolean, an object, a map) is
+   * left out: the request API cannot offer it. If the component requires it, that is an error.
+   */
+  private secretInput(
+    prop: PropertySpec,
+    path: readonly string[],
+    required: boolean,
+  ): SecretInput | undefined {
     const configType = this.configType(prop);
     if (configType === undefined) {
+      if (!required) {
+        this.omitted.push(path.join("."));
+        return undefined;
+      }
       throw StackwrightInputError.single(
         `schema: ${path.join(".")}`,
-        "a secret input must be a string, a number or a list of strings or numbers: PKO configuration accepts only String, Number, List<String> and List<Number>",
+        "a required secret input must be a string, a number or a list of strings or numbers: PKO configuration accepts only String, Number, List<String> and List<Number>",
       );
     }
     const input: SecretInput = { path, configKey: configKeyFor(path), configType };

@@ -23,6 +23,11 @@ export function buildPromiseReadme(inputs: PromiseInputs, files: ReadmeFiles): s
   const example = stringify(buildExampleRequest(inputs), { lineWidth: 0 }).trimEnd();
   const bakedSchema = schemaSourceInImage === IMAGE_SCHEMA_PATH;
 
+  const omitted = prepared.inputs.omittedSecretInputs;
+  const omittedNote =
+    omitted.length === 0
+      ? ""
+      : `\nThese optional secret inputs are not offered through this Promise, because PKO configuration can carry only strings, numbers and lists of them: ${omitted.map((p) => `\`${p}\``).join(", ")}.\n`;
   const secretSection =
     secrets.length === 0
       ? "This component has no secret inputs, so no Kubernetes Secret is needed for its inputs.\n"
@@ -119,7 +124,7 @@ The Stack container also accepts \`PULUMI_STACK_SERVICE_ACCOUNT_NAME\` (sets \`s
 
 ## Secret inputs
 
-${secretSection}
+${secretSection}${omittedNote}
 ## Choosing destinations
 
 Kratix schedules the workflow's output to a destination: a cluster that runs PKO. To choose which destinations receive this Promise's Programs and Stacks, add \`destinationSelectors\` to the Promise's \`spec\`:

@@ -140,12 +140,34 @@ describe("input schema derivation", () => {
       /names a type that is not in the schema/,
     );
     const boolSecret = schemaWith({
-      "t:index:C": { isComponent: true, inputProperties: { flag: { type: "boolean", secret: true } } },
+      "t:index:C": {
+        isComponent: true,
+        inputProperties: { flag: { type: "boolean", secret: true } },
+        requiredInputs: ["flag"],
+      },
     });
     assert.match(
       problemsOf(() => prepareComponent(boolSecret, undefined))[0] as string,
-      /^schema: flag: a secret input must be/,
+      /^schema: flag: a required secret input must be/,
     );
+  });
+
+  it("leaves out an optional secret input that PKO configuration cannot carry, and says so", () => {
+    const prepared = prepareComponent(
+      schemaWith({
+        "t:index:C": {
+          isComponent: true,
+          inputProperties: {
+            env: { type: "object", additionalProperties: { type: "string" }, secret: true },
+            name: { type: "string" },
+          },
+        },
+      }),
+      undefined,
+    );
+    assert.deepEqual(prepared.inputs.omittedSecretInputs, ["env"]);
+    assert.deepEqual(Object.keys(prepared.inputs.spec.properties ?? {}), ["name"]);
+    assert.deepEqual(prepared.inputs.secretInputs, []);
   });
 });
 
