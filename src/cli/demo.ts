@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parse, stringify } from "yaml";
 import type { ProgramManifest } from "../core/manifests";
 import { programToProject } from "../core/pulumi-project";
+import { parseYaml as parse, toYaml as stringify } from "../core/yaml";
 import { createIsolatedEngine } from "../engine/isolated-engine";
 import { runProgramStage } from "../stages/program-stage";
 import { runStackStage } from "../stages/stack-stage";

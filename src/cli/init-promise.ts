@@ -1,5 +1,5 @@
-import { stringify } from "yaml";
 import { prepareComponent } from "../core/manifests";
+import { toYaml as yaml } from "../core/yaml";
 import {
   buildApi,
   buildExampleRequest,
@@ -38,7 +38,6 @@ export async function initPromise(flags: InitPromiseFlags, log: (line: string) =
     image: flags.image ?? DEFAULT_STAGE_IMAGE,
     schemaSourceInImage: schemaSourceInImage(flags.schema),
   };
-  const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
   const example = "example-resource-request.yaml";
   const files: Record<string, string> = flags.split
     ? {

@@ -1,5 +1,5 @@
-import { parse as parseYaml } from "yaml";
 import { StackwrightInputError } from "./errors";
+import { parseYaml } from "./yaml";
 
 /**
  * The parts of a Pulumi package schema (https://www.pulumi.com/docs/iac/using-pulumi/extending-pulumi/schema/)
@@ -69,7 +69,7 @@ export function parsePackageSchema(text: string, source: string): PackageSchema 
   let value: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both.
-    value = parseYaml(text, { prettyErrors: false });
+    value = parseYaml(text);
   } catch (error) {
     throw StackwrightInputError.single(
       source,

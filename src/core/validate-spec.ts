@@ -1,111 +1,93 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import type { Problem } from "./errors";
 import type { ComponentInputs, JsonSchema } from "./input-schema";
 
 export type SpecValidator = (spec: unknown) => Problem[];
 
 /**
- * Compiles a validator for request specs. Compiling is the expensive part: do it once per
- * component and call the returned function per request. Problems name the field path under
- * `spec` and say what was expected, all of them at once; secret inputs found in a request are
- * reported without their value.
+ * Validates request specs against a component's derived schema. Problems name the field path
+ * under `spec` and say what was expected, all of them at once; a secret input found in a request
+ * is reported without its value.
+ *
+ * Written here rather than with a general JSON Schema library because the schemas are only ever
+ * Stackwright's own structural subset (type, enum, properties, required, items,
+ * additionalProperties, any-value), and a stage is a short-lived process: loading and compiling a
+ * general validator cost more than the whole stage may take (see bench/stage.bench.ts). The tests
+ * cross-check these verdicts with Ajv on the same schemas.
  */
 export function createSpecValidator(inputs: ComponentInputs): SpecValidator {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-  ajv.addKeyword({ keyword: "x-kubernetes-preserve-unknown-fields" });
-  const validate = ajv.compile(closeObjects(inputs.spec));
   const secretPaths = new Map(inputs.secretInputs.map((s) => [s.path.join("."), s.configKey]));
-
   return (spec: unknown): Problem[] => {
-    const problems = secretValueProblems(spec, secretPaths);
-    if (!validate(spec)) problems.push(...toProblems(validate, secretPaths));
+    const problems: Problem[] = [];
+    check(inputs.spec, spec, "spec", problems, secretPaths);
     return problems;
   };
 }
 
-/**
- * A copy of a structural schema in which objects with declared properties reject unknown ones.
- * (A CRD may not say this — Kubernetes prunes instead — but a request with a misspelt field
- * deserves an error, not silence.)
- */
-function closeObjects(schema: JsonSchema): object {
-  const out: Record<string, unknown> = { ...schema };
+function check(
+  schema: JsonSchema,
+  value: unknown,
+  at: string,
+  problems: Problem[],
+  secretPaths: ReadonlyMap<string, string>,
+): void {
+  if (schema.type === undefined) return; // any value
+  if (!hasType(schema.type, value)) {
+    problems.push({ at, message: `expected ${schema.type}, got ${describe(value)}` });
+    return;
+  }
+  if (schema.enum !== undefined && !schema.enum.some((allowed) => allowed === value)) {
+    const allowed = schema.enum.map((v) => JSON.stringify(v)).join(", ");
+    problems.push({ at, message: `expected one of ${allowed}, got ${describe(value)}` });
+    return;
+  }
+  if (schema.type === "array" && schema.items !== undefined) {
+    const items = schema.items;
+    (value as unknown[]).forEach((item, i) => {
+      check(items, item, `${at}[${i}]`, problems, secretPaths);
+    });
+    return;
+  }
+  if (schema.type !== "object") return;
+  const object = value as Record<string, unknown>;
   if (schema.properties !== undefined) {
-    out.properties = Object.fromEntries(
-      Object.entries(schema.properties).map(([k, v]) => [k, closeObjects(v)]),
-    );
-    if (!schema["x-kubernetes-preserve-unknown-fields"]) out.additionalProperties = false;
-  }
-  if (schema.items !== undefined) out.items = closeObjects(schema.items);
-  if (schema.additionalProperties !== undefined) {
-    out.additionalProperties = closeObjects(schema.additionalProperties);
-  }
-  return out;
-}
-
-function secretValueProblems(spec: unknown, secretPaths: Map<string, string>): Problem[] {
-  const problems: Problem[] = [];
-  for (const [path, configKey] of secretPaths) {
-    let node: unknown = spec;
-    for (const segment of path.split(".")) {
-      node = isRecord(node) ? node[segment] : undefined;
+    for (const name of schema.required ?? []) {
+      if (object[name] === undefined) problems.push({ at: `${at}.${name}`, message: "is required" });
     }
-    if (node !== undefined) {
-      problems.push({
-        at: `spec.${path}`,
-        message: `is a secret input and must not be in the request; put it in the stack's Secret under key '${configKey}' instead`,
-      });
+    for (const [name, field] of Object.entries(object)) {
+      const path = `${at}.${name}`;
+      const property = schema.properties[name];
+      if (property !== undefined) check(property, field, path, problems, secretPaths);
+      else if (secretPaths.has(path.slice("spec.".length))) {
+        problems.push({
+          at: path,
+          message: `is a secret input and must not be in the request; put it in the stack's Secret under key '${secretPaths.get(path.slice("spec.".length))}' instead`,
+        });
+      } else if (!schema["x-kubernetes-preserve-unknown-fields"]) {
+        const known = Object.keys(schema.properties).join(", ") || "(none)";
+        problems.push({ at: path, message: `is not a field of ${at}; expected one of: ${known}` });
+      }
+    }
+  } else if (schema.additionalProperties !== undefined) {
+    const values = schema.additionalProperties;
+    for (const [name, field] of Object.entries(object)) {
+      check(values, field, `${at}.${name}`, problems, secretPaths);
     }
   }
-  return problems;
 }
 
-function toProblems(validate: ValidateFunction, secretPaths: Map<string, string>): Problem[] {
-  const problems: Problem[] = [];
-  for (const error of validate.errors ?? []) {
-    const problem = toProblem(error, secretPaths);
-    if (problem !== undefined) problems.push(problem);
-  }
-  return problems;
-}
-
-function toProblem(error: ErrorObject, secretPaths: Map<string, string>): Problem | undefined {
-  const at = fieldPath(error.instancePath);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case "type":
-      return { at, message: `expected ${String(params.type)}, got ${describe(error.data)}` };
-    case "required":
-      return { at: `${at}.${String(params.missingProperty)}`, message: "is required" };
-    case "additionalProperties": {
-      const name = String(params.additionalProperty);
-      const full = `${at}.${name}`;
-      // A secret input already has its own problem from secretValueProblems.
-      if (secretPaths.has(full.slice("spec.".length))) return undefined;
-      const known = Object.keys((error.parentSchema as JsonSchema).properties ?? {});
-      return {
-        at: full,
-        message: `is not a field of ${at}; expected one of: ${known.join(", ") || "(none)"}`,
-      };
-    }
-    case "enum":
-      return {
-        at,
-        message: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}, got ${describe(error.data)}`,
-      };
+function hasType(type: NonNullable<JsonSchema["type"]>, value: unknown): boolean {
+  switch (type) {
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "array":
+      return Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
     default:
-      return { at, message: error.message ?? `fails '${error.keyword}'` };
+      return typeof value === type;
   }
-}
-
-/** `/database/replicas/0` → `spec.database.replicas[0]` */
-function fieldPath(instancePath: string): string {
-  let out = "spec";
-  for (const raw of instancePath.split("/").slice(1)) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    out += /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`;
-  }
-  return out;
 }
 
 function describe(value: unknown): string {
@@ -117,8 +99,4 @@ function describe(value: unknown): string {
   }
   if (typeof value === "object") return "object";
   return `${typeof value} ${String(value)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

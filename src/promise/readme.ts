@@ -1,5 +1,5 @@
-import { stringify } from "yaml";
 import { MAX_STACK_NAME_LENGTH } from "../core/naming";
+import { toYaml } from "../core/yaml";
 import { buildExampleRequest, type PromiseInputs, promiseName } from "./promise";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "./stage-image";
 
@@ -20,7 +20,7 @@ export function buildPromiseReadme(inputs: PromiseInputs, files: ReadmeFiles): s
   const token = prepared.component.token;
   const name = promiseName(api.kind);
   const secrets = prepared.inputs.secretInputs;
-  const example = stringify(buildExampleRequest(inputs), { lineWidth: 0 }).trimEnd();
+  const example = toYaml(buildExampleRequest(inputs)).trimEnd();
   const bakedSchema = schemaSourceInImage === IMAGE_SCHEMA_PATH;
 
   const omitted = prepared.inputs.omittedSecretInputs;

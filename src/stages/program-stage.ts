@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { buildProgram, prepareComponent } from "../core/manifests";
+import { toYaml } from "../core/yaml";
 import { type Env, readCommonStageEnv } from "./stage-env";
-import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
+import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 
 /** The Program container: request → `program.yaml`. */

@@ -2,8 +2,9 @@
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { buildStack, prepareComponent } from "../core/manifests";
 import { backendProblem, type StackOptions, stackNameProblem } from "../core/stack-options";
+import { toYaml } from "../core/yaml";
 import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
-import { readRequest, readSchema, toYaml, writeFileAtomically } from "./stage-io";
+import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 
 /**

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse as parseYaml, stringify } from "yaml";
 import { StackwrightInputError } from "../core/errors";
 import { type PackageSchema, parsePackageSchema } from "../core/package-schema";
 import { parseResourceRequest, type ResourceRequest } from "../core/request";
+import { parseYaml } from "../core/yaml";
 
 export async function readRequest(inputFile: string): Promise<ResourceRequest> {
   const text = await readText(inputFile, "KRATIX_INPUT_FILE");
@@ -56,11 +56,6 @@ async function readText(path: string, variable: string): Promise<string> {
           : `cannot be read (${code})`;
     throw StackwrightInputError.single(variable, `${path} ${why}`);
   }
-}
-
-/** Deterministic YAML for a Kubernetes object: same object, same bytes. */
-export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
 import { isDns1123Label, MAX_STACK_NAME_LENGTH } from "../../src/core/naming";
 import { fixture, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { PkoCrdValidator } from "../support/pko-crds";
 import { assertMatchesSnapshot } from "../support/snapshots";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
+import { parse } from "../support/yaml";
 
 const corpusDir = fixture("corpus");
 const cases = readdirSync(corpusDir).filter((d) => existsSync(join(corpusDir, d, "request.yaml")));

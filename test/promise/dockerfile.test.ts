@@ -90,6 +90,6 @@ describe("stage image Dockerfile", () => {
     visit(join(dist, "src", "stages", "stack-stage.js"));
     for (const used of packagesUsed)
       assert.ok(production.has(used), `${used} is not a production dependency`);
-    assert.ok(packagesUsed.has("yaml") && packagesUsed.has("ajv"));
+    assert.ok(packagesUsed.has("js-yaml"), "the stages read and write YAML");
   });
 });

@@ -6,12 +6,12 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import Ajv from "ajv";
-import { parse } from "yaml";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "../../src/promise/stage-image";
 import { REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { PkoCrdValidator } from "../support/pko-crds";
 import { runStageProcess, type StageName } from "../support/stage-process";
 import { structuralProblems } from "../support/structural-schema";
+import { parse } from "../support/yaml";
 
 const exec = promisify(execFile);
 const CLI = join(REPO_ROOT, "dist", "src", "cli", "stackwright.js");

@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parse } from "yaml";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, type StageName, tempOutputDir } from "../support/stage-process";
+import { parse } from "../support/yaml";
 
 const scratch = mkdtempSync(join(tmpdir(), "stackwright-stages-"));
 function file(name: string, text: string): string {

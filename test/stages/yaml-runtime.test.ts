@@ -4,12 +4,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { parse, stringify } from "yaml";
 import type { ProgramManifest } from "../../src/core/manifests";
 import { programToProject } from "../../src/core/pulumi-project";
+import { toYaml as stringify } from "../../src/core/yaml";
 import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
 import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
+import { parse } from "../support/yaml";
 
 const exec = promisify(execFile);
 const PASSWORD = "yaml-runtime-canary-5c2e81";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
-import { parse } from "yaml";
 import { PKO_CRD_DIR } from "./paths";
+import { parse } from "./yaml";
 
 type Schema = Record<string, unknown>;
 
