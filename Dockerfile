@@ -8,31 +8,27 @@
 # SCHEMA is the component's Pulumi package schema, baked in at /stackwright/schema.json (the path
 # the generated Promise gives PULUMI_SCHEMA_SOURCE); a Promise whose schema is an https:// URL
 # ignores it.
+#
+# The stages are bundled with their production dependencies into one file each (npm run build),
+# so the final image holds Node.js, the two bundles and the schema, and nothing else.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm install --no-save --no-audit --no-fund --ignore-scripts
+RUN npm install --no-save --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY engine/pins.json engine/pins.json
 COPY src src
-RUN npx tsc -p tsconfig.build.json
-
-FROM node:24-bookworm-slim AS production-dependencies
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-save --no-audit --no-fund --ignore-scripts
+RUN npx tsc -p tsconfig.build.json && npm run --silent bundle:stages
 
 FROM node:24-bookworm-slim
 ARG SCHEMA=schema.json
 WORKDIR /app
-COPY --from=production-dependencies /app/node_modules node_modules
-COPY --from=build /src/dist dist
-COPY package.json package.json
+COPY --from=build /src/dist/stages stages
 COPY ${SCHEMA} /stackwright/schema.json
-RUN chmod 0755 dist/src/stages/program-stage.js dist/src/stages/stack-stage.js \
- && ln -s /app/dist/src/stages/program-stage.js /usr/local/bin/stackwright-program-stage \
- && ln -s /app/dist/src/stages/stack-stage.js /usr/local/bin/stackwright-stack-stage
+RUN chmod 0755 stages/program-stage.js stages/stack-stage.js \
+ && ln -s /app/stages/program-stage.js /usr/local/bin/stackwright-program-stage \
+ && ln -s /app/stages/stack-stage.js /usr/local/bin/stackwright-stack-stage
 # Kratix mounts /kratix/input and /kratix/output; the stages need nothing else writable.
 USER node
 ENV NODE_ENV=production

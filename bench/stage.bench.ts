@@ -76,8 +76,8 @@ function coldStart(): void {
     PULUMI_STACK_BACKEND: "s3://bench-state",
     PULUMI_STACK_NAME: "acme/bench/dev",
   };
-  const program = join(DIST, "src", "stages", "program-stage.js");
-  const stack = join(DIST, "src", "stages", "stack-stage.js");
+  const program = join(DIST, "stages", "program-stage.js");
+  const stack = join(DIST, "stages", "stack-stage.js");
   const samples = { node: [] as number[], program: [] as number[], stack: [] as number[] };
   for (let i = 0; i < RUNS + 2; i++) {
     const node = timeProcess(["-e", "0"], env);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "../../src/promise/stage-image";
 import { REPO_ROOT } from "../support/paths";
@@ -27,20 +27,23 @@ describe("stage image Dockerfile", () => {
     assert.ok(user !== undefined && !/^USER\s+(root|0)(\s|$)/.test(user), `final stage user: ${user}`);
   });
 
-  it("ships only production dependencies", () => {
-    const depsStage = stages.find((s) => s.some((l) => /--omit=dev/.test(l)));
-    assert.ok(depsStage, "a stage installs with --omit=dev");
-    const name = /AS\s+(\S+)/i.exec(depsStage[0] as string)?.[1];
-    const modulesCopy = finalStage.find((l) => /^COPY .*node_modules/.test(l));
-    assert.ok(modulesCopy?.includes(`--from=${name}`), `node_modules come from ${name}: ${modulesCopy}`);
+  it("ships no build tooling: the final stage copies only the stage bundles and the schema", () => {
+    const copies = finalStage.filter((l) => /^COPY /.test(l));
+    for (const copy of copies) {
+      assert.ok(
+        /--from=build \/src\/dist\/stages /.test(copy) || copy.trim().endsWith(IMAGE_SCHEMA_PATH),
+        copy,
+      );
+    }
+    assert.ok(!finalStage.some((l) => /npm (install|ci)/.test(l)), "no npm install in the final stage");
   });
 
   it("names both entry points and bakes the schema where the Promise looks for it", () => {
     const text = finalStage.join("\n");
     assert.match(text, new RegExp(`/usr/local/bin/${PROGRAM_STAGE_COMMAND}\\b`));
     assert.match(text, new RegExp(`/usr/local/bin/${STACK_STAGE_COMMAND}\\b`));
-    assert.match(text, /dist\/src\/stages\/program-stage\.js/);
-    assert.match(text, /dist\/src\/stages\/stack-stage\.js/);
+    assert.match(text, /\/app\/stages\/program-stage\.js/);
+    assert.match(text, /\/app\/stages\/stack-stage\.js/);
     assert.ok(finalStage.some((l) => l.startsWith("COPY ") && l.trim().endsWith(IMAGE_SCHEMA_PATH)));
   });
 
@@ -54,42 +57,20 @@ describe("stage image Dockerfile", () => {
     }
   });
 
-  it("gives the entry points everything they load: compiled sources and production dependencies only", () => {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
-    const production = new Set(Object.keys(pkg.dependencies ?? {}));
-    const dist = join(REPO_ROOT, "dist");
-    const seen = new Set<string>();
-    const packagesUsed = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      assert.ok(
-        file.startsWith(join(dist, "src")) || file.startsWith(join(dist, "engine")),
-        `${file} is not copied into the image`,
-      );
-      const source = readFileSync(file, "utf8");
-      for (const [, spec] of source.matchAll(/require\("([^"]+)"\)/g)) {
-        const id = spec as string;
-        if (id.startsWith(".")) {
-          const base = resolve(dirname(file), id);
-          visit(
-            existsSync(`${base}.js`)
-              ? `${base}.js`
-              : existsSync(base) && base.endsWith(".json")
-                ? base
-                : join(base, "index.js"),
-          );
-        } else if (!id.startsWith("node:") && !builtinModules.includes(id)) {
-          packagesUsed.add(
-            id.startsWith("@") ? id.split("/").slice(0, 2).join("/") : (id.split("/")[0] as string),
-          );
-        }
+  it("builds bundles that load nothing but Node.js built-ins", () => {
+    for (const stage of ["program-stage", "stack-stage"]) {
+      const bundle = readFileSync(join(REPO_ROOT, "dist", "stages", `${stage}.js`), "utf8");
+      assert.ok(bundle.startsWith("#!/usr/bin/env node"), `${stage} keeps its shebang`);
+      for (const [, id] of bundle.matchAll(/require\("([^"]+)"\)/g)) {
+        const name = (id as string).replace(/^node:/, "");
+        assert.ok(builtinModules.includes(name), `${stage} loads ${id} at run time`);
       }
-    };
-    visit(join(dist, "src", "stages", "program-stage.js"));
-    visit(join(dist, "src", "stages", "stack-stage.js"));
-    for (const used of packagesUsed)
-      assert.ok(production.has(used), `${used} is not a production dependency`);
-    assert.ok(packagesUsed.has("js-yaml"), "the stages read and write YAML");
+    }
+  });
+
+  it("builds the bundles with the same script as npm run build", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+    assert.match(pkg.scripts["bundle:stages"], /--outdir=dist\/stages/);
+    assert.ok(stages[0]?.some((l) => /npm run --silent bundle:stages/.test(l)));
   });
 });

@@ -19,7 +19,8 @@ export function runStageProcess(
   stage: StageName,
   env: Record<string, string | undefined>,
 ): Promise<StageRun> {
-  const script = join(REPO_ROOT, "dist", "src", "stages", `${stage}.js`);
+  // The bundles are what ships: the package's bins and the stage image run them.
+  const script = join(REPO_ROOT, "dist", "stages", `${stage}.js`);
   const cleanEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) cleanEnv[k] = v;
   return new Promise((resolve) => {
