@@ -11,7 +11,7 @@ export async function runProgramStage(env: Env): Promise<void> {
   const request = await readRequest(settings.inputFile);
   const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
   const program = buildProgram(prepared, request);
-  await writeFileAtomically(settings.outputDir, "program.yaml", toYaml(program));
+  writeFileAtomically(settings.outputDir, "program.yaml", toYaml(program));
 }
 
 if (require.main === module) runStage("stackwright-program-stage", () => runProgramStage(process.env));

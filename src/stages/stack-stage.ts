@@ -66,7 +66,7 @@ export async function runStackStage(env: Env): Promise<void> {
   const request = await readRequest(settings.inputFile);
   const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
   const stack = buildStack(prepared, request, options);
-  await writeFileAtomically(settings.outputDir, "stack.yaml", toYaml(stack));
+  writeFileAtomically(settings.outputDir, "stack.yaml", toYaml(stack));
 }
 
 if (require.main === module) runStage("stackwright-stack-stage", () => runStackStage(process.env));

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+// Synchronous file I/O: a stage is a one-shot process, and node:fs/promises adds to its start-up.
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StackwrightInputError } from "../core/errors";
 import { type PackageSchema, parsePackageSchema } from "../core/package-schema";
@@ -7,7 +8,7 @@ import { parseResourceRequest, type ResourceRequest } from "../core/request";
 import { parseYaml } from "../core/yaml";
 
 export async function readRequest(inputFile: string): Promise<ResourceRequest> {
-  const text = await readText(inputFile, "KRATIX_INPUT_FILE");
+  const text = readText(inputFile, "KRATIX_INPUT_FILE");
   let value: unknown;
   try {
     value = parseYaml(text);
@@ -25,7 +26,7 @@ export async function readRequest(inputFile: string): Promise<ResourceRequest> {
  * from (an environment variable or a flag), for messages.
  */
 export async function readSchema(source: string, field = "PULUMI_SCHEMA_SOURCE"): Promise<PackageSchema> {
-  const text = source.startsWith("https://") ? await fetchText(source, field) : await readText(source, field);
+  const text = source.startsWith("https://") ? await fetchText(source, field) : readText(source, field);
   return parsePackageSchema(text, `${field} (${source})`);
 }
 
@@ -43,9 +44,9 @@ async function fetchText(url: string, field: string): Promise<string> {
   return response.text();
 }
 
-async function readText(path: string, variable: string): Promise<string> {
+function readText(path: string, variable: string): string {
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -62,15 +63,18 @@ async function readText(path: string, variable: string): Promise<string> {
  * Writes a file so that it is either absent or complete: the bytes go to a temporary file in the
  * same directory, which is then renamed over the target.
  */
-export async function writeFileAtomically(dir: string, name: string, contents: string): Promise<void> {
+export function writeFileAtomically(dir: string, name: string, contents: string): void {
   const target = join(dir, name);
   const temporary = join(dir, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    await writeFile(temporary, contents, { encoding: "utf8", flag: "wx" });
-    await rename(temporary, target);
+    writeFileSync(temporary, contents, { encoding: "utf8", flag: "wx" });
+    renameSync(temporary, target);
   } catch (error) {
-    // The temporary file may not exist, or its directory may not be one: nothing to clean then.
-    await rm(temporary, { force: true }).catch(() => undefined);
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was created there.
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT"
