@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -8,7 +8,7 @@ import type { ProgramManifest } from "../../src/core/manifests";
 import { programToProject } from "../../src/core/pulumi-project";
 import { toYaml as stringify } from "../../src/core/yaml";
 import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
-import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
+import { REPO_ROOT, SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
 import { parse } from "../support/yaml";
 
@@ -78,5 +78,26 @@ describe("the emitted Program under the real Pulumi YAML runtime", () => {
       "the secret reached the component through configuration",
     );
     for (const state of await engine.stateFiles()) assert.ok(!state.text.includes(PASSWORD), state.path);
+  });
+});
+
+describe("the repository's own Pulumi.yaml", () => {
+  it("previews under the real engine", async () => {
+    const engine = await createIsolatedEngine();
+    try {
+      const dir = join(engine.dir, "root-project");
+      await mkdir(dir);
+      await writeFile(join(dir, "Pulumi.yaml"), await readFile(join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+      const env = { PATH: `${SAMPLE_COMPONENT_BIN}:${engine.env.PATH}` };
+      const run = (args: string[], input?: string) =>
+        engine.pulumi(args, { cwd: dir, env, ...(input !== undefined && { input }) });
+      assert.equal((await run(["stack", "init", "dev"])).code, 0);
+      assert.equal((await run(["config", "set", "--secret", "databasePassword"], "root-canary")).code, 0);
+      const preview = await run(["preview", "--json"]);
+      assert.equal(preview.code, 0, preview.stderr + preview.stdout);
+      assert.equal(JSON.parse(preview.stdout).changeSummary.create, 2);
+    } finally {
+      await engine.dispose();
+    }
   });
 });

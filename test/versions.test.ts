@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { REPO_ROOT } from "./support/paths";
+
+/** One version set everywhere: engine/pins.json is the source, everything else must agree. */
+const read = (...p: string[]) => readFileSync(join(REPO_ROOT, ...p), "utf8");
+const pins = JSON.parse(read("engine", "pins.json"));
+
+function goRequire(goMod: string, module: string): string | undefined {
+  return new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, "\\.")}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
+}
+
+describe("pinned versions agree with engine/pins.json", () => {
+  it("engine/go.mod builds the pinned CLI, SDK and YAML host", () => {
+    const goMod = read("engine", "go.mod");
+    assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/pkg/v3"), `v${pins.pulumi}`);
+    assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.pulumi}`);
+    assert.equal(goRequire(goMod, "github.com/pulumi/pulumi-yaml"), `v${pins.pulumiYaml}`);
+  });
+
+  it("the npm, PyPI and Go SDKs are the engine's version", () => {
+    const pkg = JSON.parse(read("package.json"));
+    assert.equal(pkg.dependencies["@pulumi/pulumi"], pins.pulumi);
+    assert.match(read("requirements.txt"), new RegExp(`^pulumi==${pins.pulumi.replace(/\./g, "\\.")}$`, "m"));
+    const smoke = read("test", "fixtures", "engine-smoke", "go", "go.mod");
+    assert.equal(goRequire(smoke, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.pulumi}`);
+  });
+
+  it("package.json requires Node >= 22 and the bootstrap installs a Node of that range", () => {
+    const pkg = JSON.parse(read("package.json"));
+    assert.equal(pkg.engines.node, ">=22");
+    assert.ok(Number(pins.node.split(".")[0]) >= 22);
+  });
+});
