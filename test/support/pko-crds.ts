@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { PKO_CRD_DIR } from "./paths";
@@ -17,6 +17,9 @@ export class PkoCrdValidator {
   private readonly validators = new Map<string, { validate: ValidateFunction; rules: Rule[] }>();
 
   constructor(dir: string = PKO_CRD_DIR) {
+    if (!existsSync(dir)) {
+      throw new Error(`the PKO CRDs are not at ${dir}: the tests read ../shared/reference/pko-crds beside the repository, or STACKWRIGHT_PKO_CRD_DIR`);
+    }
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     for (const file of ["pulumi.com_programs.yaml", "pulumi.com_stacks.yaml"]) {
       const crd = parse(readFileSync(join(dir, file), "utf8"));
