@@ -18,7 +18,9 @@ export class PkoCrdValidator {
 
   constructor(dir: string = PKO_CRD_DIR) {
     if (!existsSync(dir)) {
-      throw new Error(`the PKO CRDs are not at ${dir}: the tests read ../shared/reference/pko-crds beside the repository, or STACKWRIGHT_PKO_CRD_DIR`);
+      throw new Error(
+        `the PKO CRDs are not at ${dir}: the tests read ../shared/reference/pko-crds beside the repository, or STACKWRIGHT_PKO_CRD_DIR`,
+      );
     }
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     for (const file of ["pulumi.com_programs.yaml", "pulumi.com_stacks.yaml"]) {
