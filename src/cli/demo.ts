@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ProgramManifest } from "../core/manifests";
 import { programToProject } from "../core/pulumi-project";
@@ -59,11 +59,11 @@ async function main(): Promise<void> {
 
     step("Program stage: request -> program.yaml");
     await runProgramStage(stageEnv);
-    const programText = await readText(join(output, "program.yaml"));
+    const programText = await readFile(join(output, "program.yaml"), "utf8");
     process.stdout.write(programText);
     step("Stack stage: request -> stack.yaml");
     await runStackStage(stageEnv);
-    process.stdout.write(await readText(join(output, "stack.yaml")));
+    process.stdout.write(await readFile(join(output, "stack.yaml"), "utf8"));
 
     step("pulumi up of the emitted Program (Pulumi YAML, local file backend, passphrase secrets)");
     const project = join(engine.dir, "project");
@@ -91,11 +91,6 @@ async function main(): Promise<void> {
   } finally {
     await engine.dispose();
   }
-}
-
-async function readText(path: string): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
-  return readFile(path, "utf8");
 }
 
 main().catch((error: unknown) => {

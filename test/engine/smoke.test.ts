@@ -25,6 +25,16 @@ async function assertStateHoldsOnlyCiphertext(engine: IsolatedEngine): Promise<v
   );
 }
 
+/** The JSON line an inline-program runner prints (Python and Go fixtures). */
+function assertInlineRun(stdout: string, language: string): void {
+  assert.ok(!stdout.includes(TOKEN), "the runner never prints the secret");
+  const result = JSON.parse(stdout.trim().split("\n").pop() as string);
+  assert.equal(result.preview.create, 1);
+  assert.equal(result.result, "succeeded");
+  assert.equal(result.greeting, `hello from ${language} on dev`);
+  assert.deepEqual([result.tokenIsSecret, result.tokenMatches], [true, true]);
+}
+
 describe("engine smoke tests (real pulumi, file backend, passphrase secrets)", () => {
   let engine: IsolatedEngine;
   before(async () => {
@@ -70,12 +80,7 @@ describe("engine smoke tests (real pulumi, file backend, passphrase secrets)", (
     const { stdout } = await exec(pythonInterpreter(), [fixture("engine-smoke", "python", "smoke.py")], {
       env: { ...engine.env, SMOKE_TOKEN: TOKEN },
     });
-    assert.ok(!stdout.includes(TOKEN));
-    const result = JSON.parse(stdout.trim().split("\n").pop() as string);
-    assert.equal(result.preview.create, 1);
-    assert.equal(result.result, "succeeded");
-    assert.equal(result.greeting, "hello from python on dev");
-    assert.deepEqual([result.tokenIsSecret, result.tokenMatches], [true, true]);
+    assertInlineRun(stdout, "python");
   });
 
   it("Go: previews and updates an inline program through the Go SDK", async () => {
@@ -83,12 +88,7 @@ describe("engine smoke tests (real pulumi, file backend, passphrase secrets)", (
     const binary = join(engine.dir, "smoke-go");
     await exec("go", ["build", "-o", binary, "."], { cwd: dir, env: engine.env, maxBuffer: 16 << 20 });
     const { stdout } = await exec(binary, [], { env: { ...engine.env, SMOKE_TOKEN: TOKEN } });
-    assert.ok(!stdout.includes(TOKEN));
-    const result = JSON.parse(stdout.trim().split("\n").pop() as string);
-    assert.equal(result.preview.create, 1);
-    assert.equal(result.result, "succeeded");
-    assert.equal(result.greeting, "hello from go on dev");
-    assert.deepEqual([result.tokenIsSecret, result.tokenMatches], [true, true]);
+    assertInlineRun(stdout, "go");
   });
 
   it("Pulumi YAML: pulumi preview and pulumi up of a project directory", async () => {
