@@ -1,0 +1,37 @@
+import { DatabaseSync } from "node:sqlite";
+import type { Row, SqlDatabase, SqlValue } from "./sql-database";
+
+/** SQLite through Node's built-in node:sqlite: no server to start, no native add-on. */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = "sqlite" as const;
+  private readonly db: DatabaseSync;
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    // WAL lets readers (API polls) run beside the writer; busy_timeout waits out another process.
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  }
+
+  async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return Number(this.db.prepare(sql).run(...params).changes);
+  }
+
+  async script(sql: string): Promise<void> {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      this.db.exec(sql);
+      this.db.exec("COMMIT");
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
