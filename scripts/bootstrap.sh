@@ -90,10 +90,29 @@ sw_ensure_python() {
 	export STACKWRIGHT_PYTHON="$venv/bin/python"
 }
 
+# The job service's tests run against a real PostgreSQL that they start themselves; this makes
+# sure its server binaries (Debian's postgresql package) are there.
+sw_ensure_postgres() {
+	local bin
+	bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+	if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+		if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+			sw_fail "PostgreSQL server binaries are missing: install Debian's 'postgresql' package (apt-get install postgresql)"
+			return 1
+		fi
+		sw_say "installing PostgreSQL from Debian's packages (apt-get install postgresql)"
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } ||
+			{ sw_fail "step 'apt-get install postgresql' failed"; return 1; }
+		bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+	fi
+	export STACKWRIGHT_PG_BIN="$bin"
+}
+
 sw_bootstrap() {
 	sw_ensure_node || return 1
 	sw_ensure_npm_deps || return 1
 	# shellcheck disable=SC1091
 	source "$sw_root/scripts/build-engine.sh" || return 1
 	sw_ensure_python || return 1
+	sw_ensure_postgres || return 1
 }

@@ -49,7 +49,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
 ];
 
-export async function migrate(db: SqlDatabase): Promise<number[]> {
+export function migrate(database: SqlDatabase): Promise<number[]> {
+  return database.exclusive((db) => applyMissing(db));
+}
+
+async function applyMissing(db: SqlDatabase): Promise<number[]> {
   await db.run(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
   );

@@ -14,6 +14,11 @@ export interface SqlDatabase {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Runs a script of several statements (migrations), in one transaction. */
   script(sql: string): Promise<void>;
+  /**
+   * Runs `fn` while holding the database-wide migration lock, so that several workers starting
+   * at once apply each migration once.
+   */
+  exclusive<T>(fn: (db: SqlDatabase) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -31,6 +31,11 @@ export class SqliteDatabase implements SqlDatabase {
     }
   }
 
+  /** BEGIN IMMEDIATE in script() already keeps other processes out; one process is serial. */
+  exclusive<T>(fn: (db: SqlDatabase) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
