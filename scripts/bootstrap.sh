@@ -109,6 +109,17 @@ sw_ensure_postgres() {
 }
 
 sw_bootstrap() {
+	# Two commands started at once on a fresh machine must not both build the same cache.
+	exec 9>"$STACKWRIGHT_CACHE/.bootstrap.lock"
+	flock 9 || { sw_fail "cannot lock $STACKWRIGHT_CACHE/.bootstrap.lock"; return 1; }
+	local status=0
+	sw_bootstrap_steps || status=$?
+	flock -u 9
+	exec 9>&-
+	return $status
+}
+
+sw_bootstrap_steps() {
 	sw_ensure_node || return 1
 	sw_ensure_npm_deps || return 1
 	# shellcheck disable=SC1091

@@ -15,6 +15,7 @@ export interface NewJob {
   readonly workload: string;
   readonly operation: Operation;
   readonly timeoutMs: number;
+  readonly spec?: Record<string, unknown>;
 }
 
 export interface JobFilter {
@@ -52,9 +53,17 @@ export class JobStore {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.db.run(
-          `INSERT INTO jobs (seq, id, stack, workload, operation, status, created_at, timeout_ms)
-           VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?, 'queued', ?, ?)`,
-          [id, job.stack, job.workload, job.operation, now, job.timeoutMs],
+          `INSERT INTO jobs (seq, id, stack, workload, operation, status, created_at, timeout_ms, spec)
+           VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+          [
+            id,
+            job.stack,
+            job.workload,
+            job.operation,
+            now,
+            job.timeoutMs,
+            job.spec === undefined ? null : JSON.stringify(job.spec),
+          ],
         );
         break;
       } catch (error) {
@@ -145,6 +154,14 @@ export class JobStore {
     return changed === 1;
   }
 
+  /** Counts one more attempt of a running job (a retry after a concurrent update). */
+  async recordRetry(id: string, workerId: string): Promise<void> {
+    await this.db.run("UPDATE jobs SET attempt = attempt + 1 WHERE id = ? AND worker_id = ? AND status = 'running'", [
+      id,
+      workerId,
+    ]);
+  }
+
   /** Records a result; only the worker holding the job can, and only once. */
   async finish(id: string, workerId: string, result: JobResult, now = Date.now()): Promise<boolean> {
     const changed = await this.db.run(
@@ -188,16 +205,17 @@ export class JobStore {
 
   /**
    * Resolves running jobs whose worker is gone: those of `workerId` (a restarted process
-   * recovering its own), or any whose lease expired. They end `failed` with reason
+   * recovering its own), any whose lease expired, or — `all`, for a database that only one
+   * service process uses (SQLite) — every running job. They end `failed` with reason
    * `interrupted`. Returns them, so the caller can clear their stacks' locks.
    */
-  async resolveInterrupted(options: { workerId?: string; now?: number }): Promise<Job[]> {
+  async resolveInterrupted(options: { workerId?: string; all?: boolean; now?: number }): Promise<Job[]> {
     const now = options.now ?? Date.now();
     const rows = await this.db.query(
       `UPDATE jobs SET status = 'failed', finished_at = ?, error = 'interrupted', worker_id = NULL, lease_expires_at = NULL
-       WHERE status = 'running' AND (worker_id = ? OR lease_expires_at < ?)
+       WHERE status = 'running' AND (worker_id = ? OR lease_expires_at < ? OR ? = 1)
        RETURNING *`,
-      [now, options.workerId ?? null, now],
+      [now, options.workerId ?? null, now, options.all ? 1 : 0],
     );
     for (const row of rows)
       await this.appendEvent(String(row.id), "status", { status: "failed", reason: "interrupted" }, now);
@@ -261,6 +279,7 @@ function toJob(row: Row): Job {
     outputTruncated: Number(row.output_truncated) === 1,
     timeoutMs: Number(row.timeout_ms),
     cancelRequested: Number(row.cancel_requested) === 1,
+    spec: row.spec ? (JSON.parse(String(row.spec)) as Record<string, unknown>) : null,
   };
 }
 

@@ -47,6 +47,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: "per-job component spec",
+    sql: "ALTER TABLE jobs ADD COLUMN spec TEXT;",
+  },
 ];
 
 export function migrate(database: SqlDatabase): Promise<number[]> {

@@ -36,6 +36,8 @@ export interface Job {
   readonly outputTruncated: boolean;
   readonly timeoutMs: number;
   readonly cancelRequested: boolean;
+  /** The component inputs this job deploys, when its request carried them (component workloads). */
+  readonly spec: Record<string, unknown> | null;
 }
 
 /** One progress event of a job, in order: `seq` counts from 1 per job. */

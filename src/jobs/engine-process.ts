@@ -1,0 +1,135 @@
+import { spawn } from "node:child_process";
+import { CommandError, ConcurrentUpdateError, type PulumiCommand } from "@pulumi/pulumi/automation";
+
+/** What the Automation API reads of a finished CLI run. */
+export interface EngineResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/**
+ * The Automation API decides what to do next from the class of the error a command throws (a
+ * missing stack is created, a locked one is a ConcurrentUpdateError), so a failed run must throw
+ * the same classes it does. Its factory for them is internal, hence the typed require.
+ */
+const { createCommandError } = require("@pulumi/pulumi/automation/errors") as {
+  createCommandError(result: EngineResult): CommandError;
+};
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
+  CommandResult: new (stdout: string, stderr: string, code: number) => EngineResult;
+};
+
+/** The result a CommandError carries (the Automation API keeps it in a private field). */
+export function commandResultOf(error: unknown): EngineResult | undefined {
+  return error instanceof CommandError ? (error as unknown as { commandResult: EngineResult }).commandResult : undefined;
+}
+
+/**
+ * The Pulumi CLI as the Automation API runs it, but in a process group of its own, so that a job
+ * can be interrupted gracefully (SIGINT, the engine stops at a safe point) and, when that takes
+ * too long, killed together with its language host and provider plugins (SIGKILL to the group).
+ * The Automation API's own runner can only send SIGINT to the CLI itself.
+ */
+/** One job's handle on its engine processes. */
+export class EngineProcesses {
+  private readonly groups = new Set<number>();
+
+  /** Stops every running engine process of this job at once (the force step of a cancel). */
+  killAll(): void {
+    for (const pid of this.groups) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /**
+   * A PulumiCommand for the Automation API (LocalWorkspace's `pulumiCommand`) that runs `cli`
+   * with exactly `env`: nothing of the service's own environment (its other stacks' secrets)
+   * reaches the engine unless the caller put it there.
+   */
+  command(cli: PulumiCommand, env: NodeJS.ProcessEnv): PulumiCommand {
+    const run = (
+      args: string[],
+      cwd: string,
+      additionalEnv: Record<string, string>,
+      onOutput?: (data: string) => void,
+      onError?: (data: string) => void,
+      signal?: AbortSignal,
+    ): Promise<EngineResult> =>
+      this.run(cli.command, [...args, "--non-interactive"], cwd, { ...env, ...additionalEnv }, {
+        onOutput,
+        onError,
+        signal,
+      });
+    return Object.assign(Object.create(Object.getPrototypeOf(cli)), {
+      command: cli.command,
+      version: cli.version,
+      run,
+    }) as PulumiCommand;
+  }
+
+  private run(
+    command: string,
+    args: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    io: {
+      onOutput: ((data: string) => void) | undefined;
+      onError: ((data: string) => void) | undefined;
+      signal: AbortSignal | undefined;
+    },
+  ): Promise<EngineResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd,
+        env: { ...env, PULUMI_AUTOMATION_API: "true" },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const pid = child.pid;
+      if (pid !== undefined) this.groups.add(pid);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        io.onOutput?.(d);
+      });
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        io.onError?.(d);
+      });
+      const interrupt = () => {
+        if (pid !== undefined) {
+          try {
+            process.kill(-pid, "SIGINT");
+          } catch {
+            // Already gone.
+          }
+        }
+      };
+      if (io.signal?.aborted) interrupt();
+      io.signal?.addEventListener("abort", interrupt, { once: true });
+      child.on("error", (error) => {
+        if (pid !== undefined) this.groups.delete(pid);
+        reject(createCommandError(new CommandResult(stdout, `${stderr}${error.message}`, -2)));
+      });
+      child.on("close", (code, signalName) => {
+        if (pid !== undefined) this.groups.delete(pid);
+        io.signal?.removeEventListener("abort", interrupt);
+        const exitCode = code ?? (signalName === "SIGKILL" ? 137 : 130);
+        const result = new CommandResult(stdout, stderr, exitCode);
+        if (exitCode === 0) resolve(result);
+        else reject(createCommandError(result));
+      });
+    });
+  }
+}
+
+/** Another update holds the stack (the DIY backends' lock, or Pulumi Cloud's 409). */
+export function isConcurrentUpdate(error: unknown): boolean {
+  return error instanceof ConcurrentUpdateError;
+}

@@ -1,0 +1,277 @@
+import { spawn } from "node:child_process";
+import { type EngineEvent, LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { JobResult } from "./job-store";
+import { commandResultOf, EngineProcesses, isConcurrentUpdate } from "./engine-process";
+import type { ChangeSummary, Job } from "./model";
+import { BoundedOutput, RedactingLines, Redactor } from "./redaction";
+import type { StackConfig } from "./service-config";
+import { MissingSecretError, type StackEnvironment, stackEnvironment } from "./stack-environment";
+import { clearStackLock } from "./stack-lock";
+import type { Workloads } from "./workloads";
+
+/** Why a job was stopped before it finished on its own. */
+export type StopReason = "canceled" | "timed_out";
+
+export interface RunContext {
+  readonly job: Job;
+  readonly stack: StackConfig;
+  /** The job's own spec for a component workload, when the request carried one. */
+  readonly spec?: Record<string, unknown>;
+  readonly workloads: Workloads;
+  readonly cli: PulumiCommand;
+  /** Aborted with a StopReason to stop the job: interrupt, then kill after `graceMs`. */
+  readonly signal: AbortSignal;
+  readonly graceMs: number;
+  /** Records one progress event (already redacted). */
+  readonly emit: (kind: string, data: Record<string, unknown>) => void;
+  /** Called before each retry, so the job's attempt count follows. */
+  readonly onRetry: (attempt: number, delayMs: number) => Promise<void>;
+  readonly retry?: RetryPolicy;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 15_000 };
+
+/**
+ * Runs one job's operation through the Automation API against the real CLI, and says how it
+ * ended. Never throws: every failure becomes a result.
+ */
+export async function runJob(ctx: RunContext): Promise<JobResult> {
+  const output = new BoundedOutput();
+  let environment: StackEnvironment;
+  try {
+    environment = stackEnvironment(ctx.stack, ctx.env);
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    return failed(error.message, null, null, "");
+  }
+  const redactor = new Redactor(environment.secretValues);
+  const lines = new RedactingLines(redactor, (text) => output.append(text));
+  const tally: ChangeSummary = {};
+  const onEvent = (event: EngineEvent) => {
+    const recorded = summarize(event, tally);
+    if (recorded) ctx.emit(recorded.kind, redactor.value(recorded.data));
+  };
+  const processes = new EngineProcesses();
+  const forceKill = () => {
+    const timer = setTimeout(() => processes.killAll(), ctx.graceMs);
+    timer.unref();
+  };
+  if (ctx.signal.aborted) forceKill();
+  else ctx.signal.addEventListener("abort", forceKill, { once: true });
+
+  const retry = ctx.retry ?? DEFAULT_RETRY;
+  let stack: Stack | undefined;
+  let outcome: { changes: ChangeSummary | null } | { error: unknown } | undefined;
+  try {
+    const workDir = ctx.workloads.projectDir(ctx.stack, ctx.spec);
+    const pulumiCommand = processes.command(ctx.cli, environment.env);
+    const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
+    stack = await Stack.createOrSelect(ctx.stack.name, workspace);
+    await applyConfig(stack, ctx, environment);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcome = { changes: await operate(stack, ctx, lines, onEvent) };
+        break;
+      } catch (error) {
+        if (!isConcurrentUpdate(error) || attempt >= retry.maxAttempts || ctx.signal.aborted) throw error;
+        const delayMs = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+        ctx.emit("retry", { attempt: attempt + 1, delayMs, reason: "concurrent update" });
+        await ctx.onRetry(attempt + 1, delayMs);
+        await sleep(delayMs, ctx.signal);
+      }
+    }
+  } catch (error) {
+    outcome = { error };
+  } finally {
+    ctx.signal.removeEventListener("abort", forceKill);
+    lines.flush();
+  }
+
+  const text = output.toString();
+  if (ctx.signal.aborted) {
+    // The engine was interrupted or killed, and a killed engine leaves its lock behind.
+    await clearStackLock(ctx.stack, environment.env, ctx.cli).catch((e: Error) =>
+      ctx.emit("diagnostic", { severity: "warning", message: redactor.text(`could not clear the stack lock: ${e.message}`) }),
+    );
+    const reason = ctx.signal.reason as StopReason;
+    const message =
+      reason === "timed_out" ? `timed out after ${Math.round(ctx.job.timeoutMs / 1000)} s` : "canceled";
+    return {
+      status: reason,
+      exitCode: exitCodeOf("error" in outcome ? outcome.error : undefined),
+      error: message,
+      changes: nonEmpty(tally),
+      output: text,
+      outputTruncated: output.truncated,
+    };
+  }
+  if ("error" in outcome) {
+    const error = outcome.error;
+    const message = redactor.text(describe(error));
+    return failed(message, exitCodeOf(error), nonEmpty(tally), text, output.truncated);
+  }
+  return {
+    status: "succeeded",
+    exitCode: 0,
+    error: null,
+    changes: outcome.changes ?? nonEmpty(tally),
+    output: text,
+    outputTruncated: output.truncated,
+  };
+}
+
+async function operate(
+  stack: Stack,
+  ctx: RunContext,
+  lines: RedactingLines,
+  onEvent: (e: EngineEvent) => void,
+): Promise<ChangeSummary | null> {
+  const options = {
+    onOutput: (text: string) => lines.write(text),
+    onError: (text: string) => lines.write(text),
+    onEvent,
+    signal: ctx.signal,
+    color: "never" as const,
+  };
+  switch (ctx.job.operation) {
+    case "preview":
+      return counts((await stack.preview(options)).changeSummary);
+    case "up":
+      return counts((await stack.up(options)).summary.resourceChanges);
+    case "refresh":
+      return counts((await stack.refresh(options)).summary.resourceChanges);
+    case "destroy":
+      return counts((await stack.destroy(options)).summary.resourceChanges);
+  }
+}
+
+/** Plain config through the Automation API; secret config from standard input, never argv. */
+async function applyConfig(stack: Stack, ctx: RunContext, environment: StackEnvironment): Promise<void> {
+  const plain = Object.entries(ctx.stack.config);
+  if (plain.length > 0)
+    await stack.setAllConfig(Object.fromEntries(plain.map(([k, value]) => [k, { value, secret: false }])));
+  for (const [key, value] of Object.entries(environment.secretConfig)) {
+    await pipeToCli(
+      ctx.cli.command,
+      ["config", "set", "--secret", key, "--stack", ctx.stack.name, "--non-interactive"],
+      stack.workspace.workDir,
+      environment.env,
+      value,
+    );
+  }
+}
+
+function pipeToCli(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`pulumi ${args.slice(0, 4).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? ""}`)),
+    );
+    child.stdin.end(input);
+  });
+}
+
+/** The part of an engine event worth keeping, or undefined for noise (stdout echoes). */
+function summarize(
+  event: EngineEvent,
+  tally: ChangeSummary,
+): { kind: string; data: Record<string, unknown> } | undefined {
+  const step = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+  if (event.resourcePreEvent && step) return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  if (event.resOutputsEvent && step) {
+    tally[step.op] = (tally[step.op] ?? 0) + 1;
+    return { kind: "resOutputsEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  }
+  if (event.resOpFailedEvent && step)
+    return { kind: "resOpFailedEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  if (event.diagnosticEvent) {
+    const d = event.diagnosticEvent;
+    if (d.ephemeral) return undefined;
+    return {
+      kind: "diagnosticEvent",
+      data: { severity: d.severity, message: d.message.trim(), ...(d.urn && { urn: d.urn }) },
+    };
+  }
+  if (event.summaryEvent)
+    return {
+      kind: "summaryEvent",
+      data: {
+        resourceChanges: event.summaryEvent.resourceChanges,
+        durationSeconds: event.summaryEvent.durationSeconds,
+        maybeCorrupt: event.summaryEvent.maybeCorrupt,
+      },
+    };
+  if (event.cancelEvent) return { kind: "cancelEvent", data: {} };
+  if (event.preludeEvent) return { kind: "preludeEvent", data: {} };
+  return undefined;
+}
+
+function counts(map: Record<string, number | undefined> | undefined): ChangeSummary | null {
+  if (!map) return null;
+  const out: ChangeSummary = {};
+  for (const [op, n] of Object.entries(map)) if (typeof n === "number") out[op] = n;
+  return out;
+}
+
+function nonEmpty(tally: ChangeSummary): ChangeSummary | null {
+  return Object.keys(tally).length > 0 ? { ...tally } : null;
+}
+
+function exitCodeOf(error: unknown): number | null {
+  return commandResultOf(error)?.code ?? null;
+}
+
+/** The engine's own error lines when there are any: they say what went wrong. */
+function describe(error: unknown): string {
+  const result = commandResultOf(error);
+  if (result) {
+    const text = `${result.stderr}\n${result.stdout}`;
+    const errorLines = text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^error:/i.test(l) || /^\s*error:/i.test(l));
+    return errorLines.length > 0
+      ? [...new Set(errorLines)].join("\n")
+      : `pulumi exited with code ${result.code}: ${result.stderr.trim().split("\n").slice(-5).join("\n")}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function failed(
+  error: string,
+  exitCode: number | null,
+  changes: ChangeSummary | null,
+  output: string,
+  outputTruncated = false,
+): JobResult {
+  return { status: "failed", exitCode, error, changes, output, outputTruncated };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Keeps secret values out of everything the service stores or shows: job output, events and
+ * errors. The engine masks the values it knows to be secret, but a program or a provider can
+ * still print a credential or a secret input in plaintext, so every text leaving a job passes
+ * through a Redactor that knows the job's secret values.
+ */
+export const REDACTED = "[secret]";
+
+/** Shorter values would redact ordinary words; such a secret is worthless anyway. */
+const MIN_SECRET_LENGTH = 4;
+
+export class Redactor {
+  private readonly pattern: RegExp | undefined;
+
+  constructor(secrets: Iterable<string>) {
+    const values = [...new Set([...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH))]
+      // Longest first, so a secret that contains another is redacted whole.
+      .sort((a, b) => b.length - a.length)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.pattern = values.length > 0 ? new RegExp(values.join("|"), "g") : undefined;
+  }
+
+  text(value: string): string {
+    return this.pattern ? value.replace(this.pattern, REDACTED) : value;
+  }
+
+  /** Redacts every string inside a JSON-shaped value. */
+  value<T>(value: T): T {
+    if (!this.pattern) return value;
+    return JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === "string" ? this.text(v) : v)) as T;
+  }
+}
+
+/**
+ * Redacts a stream of text line by line: a secret split across two chunks of the engine's output
+ * is whole again once its line is complete.
+ */
+export class RedactingLines {
+  private pending = "";
+
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly sink: (text: string) => void,
+  ) {}
+
+  write(chunk: string): void {
+    this.pending += chunk;
+    const end = this.pending.lastIndexOf("\n");
+    if (end === -1) return;
+    this.sink(this.redactor.text(this.pending.slice(0, end + 1)));
+    this.pending = this.pending.slice(end + 1);
+  }
+
+  flush(): void {
+    if (this.pending !== "") this.sink(this.redactor.text(this.pending));
+    this.pending = "";
+  }
+}
+
+/**
+ * The engine's output (already redacted), bounded: the first `headBytes` and the last `tailBytes` characters are
+ * kept, with a marker saying how much was dropped between them.
+ */
+export class BoundedOutput {
+  private head = "";
+  private tail = "";
+  private dropped = 0;
+
+  constructor(
+    private readonly headBytes = 16 * 1024,
+    private readonly tailBytes = 48 * 1024,
+  ) {}
+
+  append(chunk: string): void {
+    if (this.head.length < this.headBytes) {
+      const room = this.headBytes - this.head.length;
+      this.head += chunk.slice(0, room);
+      chunk = chunk.slice(room);
+    }
+    if (chunk === "") return;
+    this.tail += chunk;
+    // Trim lazily, so appending many small chunks stays linear.
+    if (this.tail.length > this.tailBytes * 2) this.trimTail();
+  }
+
+  get truncated(): boolean {
+    this.trimTail();
+    return this.dropped > 0;
+  }
+
+  toString(): string {
+    this.trimTail();
+    return this.dropped > 0
+      ? `${this.head}\n[… ${this.dropped} characters of output truncated …]\n${this.tail}`
+      : this.head + this.tail;
+  }
+
+  private trimTail(): void {
+    if (this.tail.length <= this.tailBytes) return;
+    let cut = this.tail.length - this.tailBytes;
+    const newline = this.tail.indexOf("\n", cut);
+    if (newline !== -1 && newline - cut < 1024) cut = newline + 1;
+    this.dropped += cut;
+    this.tail = this.tail.slice(cut);
+  }
+}
