@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { JobServiceError } from "../../src/jobs/service-contract";
 import { followJob, type JobFixture, sleepyProject, startJobFixture } from "../support/job-fixture";
+import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 describe("job service against the real engine", () => {
   let fx: JobFixture;
@@ -49,5 +51,140 @@ describe("job service against the real engine", () => {
     assert.equal(job.status, "failed");
     assert.notEqual(job.exitCode, 0);
     assert.match(job.error ?? "", /boom-7731/);
+  });
+});
+
+describe("job service: secrets never stored", () => {
+  const CREDENTIAL = "canary-credential-5f1e9a07";
+  const SECRET_CONFIG = "canary-config-81d2c4e6";
+  let fx: JobFixture;
+  before(async () => {
+    fx = await startJobFixture({
+      env: { ...process.env, CANARY_CREDENTIAL_SOURCE: CREDENTIAL, CANARY_CONFIG_SOURCE: SECRET_CONFIG },
+      projects: {
+        leaky: {
+          name: "leaky",
+          runtime: "yaml",
+          config: { apiKey: { type: "string", secret: true } },
+          resources: {
+            // A provider that puts a credential and a secret input in its error message, in plaintext.
+            leak: {
+              type: "testkit:index:Fail",
+              properties: { message: "${apiKey}", messageFromEnv: "CANARY_CREDENTIAL" },
+            },
+          },
+        },
+      },
+      stacks: {
+        "organization/leaky/dev": {
+          workload: "leaky",
+          credentials: { CANARY_CREDENTIAL: { fromEnv: "CANARY_CREDENTIAL_SOURCE" } },
+          secretConfig: { apiKey: { fromEnv: "CANARY_CONFIG_SOURCE" } },
+        },
+      },
+    });
+  });
+  after(async () => fx?.close());
+
+  it("redacts credentials and secret config from the stored output, error and events", async () => {
+    const queued = await fx.server.service.deploy({ stack: "organization/leaky/dev", operation: "up" });
+    const { job, events } = await followJob(fx.server, queued.id);
+    assert.equal(job.status, "failed");
+    assert.match(job.error ?? "", /\[secret\]/, "the leaked values were in the error, redacted");
+    const stored = JSON.stringify({ job, events });
+    for (const canary of [CREDENTIAL, SECRET_CONFIG, "passphrase-of-organization/leaky/dev"])
+      assert.ok(!stored.includes(canary), `${canary} was stored`);
+    for (const state of fx.stateFiles()) assert.ok(!state.includes(SECRET_CONFIG), "plaintext secret in state");
+    assert.ok(fx.stackConfigFiles().some((text) => text.includes("secure:")), "the secret config is encrypted");
+  });
+});
+
+describe("job service: component requests and bad input", () => {
+  let fx: JobFixture;
+  before(async () => {
+    fx = await startJobFixture({
+      env: { ...process.env, ORDERS_DB_PASSWORD: "orders-db-password-3b9f" },
+      projects: { sleepy: sleepyProject("sleepy", 0, 0) },
+      workloads: {
+        "orders-db": {
+          component: {
+            schema: SAMPLE_COMPONENT_SCHEMA,
+            token: "sample:index:Database",
+            spec: { engine: "postgres", size: 20, replicas: [{ region: "eu" }] },
+          },
+        },
+      },
+      stacks: {
+        "organization/orders/dev": {
+          workload: "orders-db",
+          pluginPaths: [SAMPLE_COMPONENT_BIN],
+          secretConfig: { password: { fromEnv: "ORDERS_DB_PASSWORD" } },
+        },
+        "organization/sleepy/dev": { workload: "sleepy" },
+      },
+    });
+  });
+  after(async () => fx?.close());
+  const service = () => fx.server.service;
+
+  it("deploys a component request as the Program PKO would run, with the job's own spec", async () => {
+    const queued = await service().deploy({
+      stack: "organization/orders/dev",
+      workload: "orders-db",
+      operation: "up",
+      spec: { engine: "mysql", size: 5 },
+    });
+    const { job } = await followJob(fx.server, queued.id);
+    assert.equal(job.status, "succeeded", job.error ?? "");
+    assert.deepEqual(job.spec, { engine: "mysql", size: 5 });
+    assert.match(job.output, /endpoint\s*:\s*"mysql:\/\/database:5"/);
+    assert.ok(!job.output.includes("orders-db-password-3b9f"));
+  });
+
+  const refused = async (request: Parameters<JobFixture["server"]["service"]["deploy"]>[0], code: string, field: RegExp) => {
+    const before = (await service().list({ pageSize: 100 })).jobs.length;
+    await assert.rejects(service().deploy(request), (error: unknown) => {
+      assert.ok(error instanceof JobServiceError, String(error));
+      assert.equal(error.code, code);
+      assert.match(error.message, field);
+      return true;
+    });
+    assert.equal((await service().list({ pageSize: 100 })).jobs.length, before, "a job was created");
+  };
+
+  it("refuses an unknown stack, an unknown workload, an invalid operation and a spec that fails the schema", async () => {
+    await refused({ stack: "organization/nope/dev", operation: "up" }, "not_found", /^stack: no stack 'organization\/nope\/dev'/);
+    await refused({ stack: "organization/orders/dev", workload: "nope", operation: "up" }, "not_found", /^workload: /);
+    await refused({ stack: "organization/orders/dev", workload: "sleepy", operation: "up" }, "invalid_argument", /^workload: /);
+    await refused({ stack: "organization/orders/dev", operation: "deploy" }, "invalid_argument", /^operation: 'deploy'/);
+    await refused(
+      { stack: "organization/orders/dev", operation: "up", spec: { engine: "postgres", size: "ten" } },
+      "invalid_argument",
+      /^spec\.size: expected integer/,
+    );
+    await refused(
+      { stack: "organization/orders/dev", operation: "up", spec: { engine: "postgres", size: 1, password: "x" } },
+      "invalid_argument",
+      /^spec\.password: /,
+    );
+    await refused({ stack: "organization/sleepy/dev", operation: "up", spec: {} }, "invalid_argument", /^spec: /);
+    await refused({ stack: "organization/sleepy/dev", operation: "up", timeoutMs: 0 }, "invalid_argument", /^timeout_seconds: /);
+  });
+
+  it("lists newest first, filters, and pages", async () => {
+    const ids: string[] = [];
+    for (const operation of ["preview", "preview", "preview"]) {
+      const job = await service().deploy({ stack: "organization/sleepy/dev", operation });
+      ids.push(job.id);
+      await followJob(fx.server, job.id);
+    }
+    const first = await service().list({ stack: "organization/sleepy/dev", operation: "preview", pageSize: 2 });
+    assert.deepEqual(first.jobs.map((j) => j.id), [ids[2], ids[1]]);
+    const second = await service().list({ stack: "organization/sleepy/dev", pageSize: 2, pageToken: first.nextPageToken });
+    assert.deepEqual(second.jobs.map((j) => j.id), [ids[0]]);
+    assert.equal(second.nextPageToken, "");
+    assert.equal((await service().list({ status: "failed", stack: "organization/sleepy/dev" })).jobs.length, 0);
+    await assert.rejects(service().list({ pageSize: 0 }), /page_size/);
+    await assert.rejects(service().get("no-such-job"), (e: unknown) => e instanceof JobServiceError && e.code === "not_found");
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toYaml } from "../../src/core/yaml";
@@ -24,7 +24,10 @@ export function sleepyProject(name: string, sleeps: number, ms: number): Record<
 export interface JobFixture {
   readonly dir: string;
   readonly server: JobServer;
-  /** Writes a Pulumi project directory and returns its path. */
+  /** The text of every file of the file backend (checkpoints, history, backups). */
+  stateFiles(): string[];
+  /** The text of every stack settings file (Pulumi.<stack>.yaml) of the project workloads. */
+  stackConfigFiles(): string[];
   close(): Promise<void>;
 }
 
@@ -69,6 +72,11 @@ export async function startJobFixture(spec: FixtureSpec): Promise<JobFixture> {
   return {
     dir,
     server,
+    stateFiles: () => filesUnder(join(dir, "data", "state")).map((f) => readFileSync(f, "utf8")),
+    stackConfigFiles: () =>
+      filesUnder(join(dir, "projects"))
+        .filter((f) => /Pulumi\.[^/]+\.yaml$/.test(f))
+        .map((f) => readFileSync(f, "utf8")),
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -81,4 +89,14 @@ export async function followJob(server: JobServer, id: string): Promise<{ job: J
   const events: JobEvent[] = [];
   for await (const event of server.service.watch(id, 0)) events.push(event);
   return { job: await server.service.get(id), events };
+}
+
+function filesUnder(root: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root, { recursive: true }) as string[];
+  } catch {
+    return [];
+  }
+  return names.map((n) => join(root, n)).filter((f) => statSync(f).isFile());
 }
