@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { StackwrightInputError } from "../core/errors";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { initPromise } from "./init-promise";
+import { registerServeCommand } from "./serve";
 
 /** The `stackwright` command. */
 export function buildCli(log: (line: string) => void): Command {
@@ -41,6 +42,7 @@ export function buildCli(log: (line: string) => void): Command {
         "    --kind Database --dir ./database-promise",
     )
     .action(async (flags) => initPromise(flags, log));
+  registerServeCommand(program, log);
   return program;
 }
 

@@ -137,7 +137,7 @@ export class JobStore {
       await this.appendEvent(
         String(row.id),
         "status",
-        { status: "running", attempt: Number(row.attempt) },
+        { status: "running", attempt: Number(row.attempt), worker: workerId },
         now,
       );
       return toJob(row);

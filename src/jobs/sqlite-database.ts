@@ -9,7 +9,8 @@ export class SqliteDatabase implements SqlDatabase {
   constructor(path: string) {
     this.db = new DatabaseSync(path);
     // WAL lets readers (API polls) run beside the writer; busy_timeout waits out another process.
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    // busy_timeout first: switching to WAL needs a moment of exclusive access when another process has the file open.
+    this.db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
   }
 
   async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {

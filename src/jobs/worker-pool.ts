@@ -57,7 +57,6 @@ export class WorkerPool {
       void this.resolveOrphans(false).catch(() => undefined);
       this.wake();
     }, this.pollMs);
-    this.pollTimer.unref();
     this.wake();
   }
 

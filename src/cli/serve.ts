@@ -1,0 +1,67 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { StackwrightInputError } from "../core/errors";
+import { loadOrCreateApiToken, TOKEN_ENV, tokenFile } from "../jobs/api-token";
+import { embeddedServiceConfig } from "../jobs/embedded-defaults";
+import { startJobServer } from "../jobs/job-server";
+import { loadServiceConfig } from "../jobs/service-config";
+
+export const DEFAULT_PORT = 7420;
+
+interface ServeFlags {
+  config?: string;
+  host: string;
+  port: string;
+  api: boolean;
+  workers: boolean;
+}
+
+/** `stackwright serve`: the job API and its workers, until SIGINT or SIGTERM. */
+export function registerServeCommand(program: Command, log: (line: string) => void): void {
+  program
+    .command("serve")
+    .description(
+      "Run the stack job service: the API (gRPC and HTTP/JSON on one port) and the workers that run " +
+        "preview/up/refresh/destroy jobs. With no --config, serves the embedded example stacks.",
+    )
+    .option("--config <file>", "the service configuration (YAML); default: $STACKWRIGHT_CONFIG, else embedded defaults")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--port <port>", "the port to listen on (0: any free port)", String(DEFAULT_PORT))
+    .option("--no-api", "run workers only (another process serves the API)")
+    .option("--no-workers", "serve the API only (other processes run the jobs)")
+    .action(async (flags: ServeFlags) => serve(flags, log));
+}
+
+async function serve(flags: ServeFlags, log: (line: string) => void): Promise<void> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw StackwrightInputError.single("--port", "expected a port number from 0 to 65535");
+  const configFile = flags.config ?? process.env.STACKWRIGHT_CONFIG;
+  const config = configFile
+    ? loadServiceConfig(configFile)
+    : embeddedServiceConfig(process.env.STACKWRIGHT_DATA_DIR ?? resolve(".stackwright"));
+  const token = flags.api ? loadOrCreateApiToken(config.dataDir) : undefined;
+  const server = await startJobServer({
+    config,
+    host: flags.host,
+    port,
+    workers: flags.workers,
+    ...(token !== undefined && { token }),
+  });
+  if (server.url) log(`stackwright: job service listening on ${server.url}`);
+  if (token !== undefined)
+    log(`stackwright: API token: ${process.env[TOKEN_ENV] ? `$${TOKEN_ENV}` : tokenFile(config.dataDir)}`);
+  log(`stackwright: database: ${config.databaseUrl ? "PostgreSQL" : `SQLite at ${resolve(config.dataDir, "jobs.db")}`}`);
+  if (server.workerId) log(`stackwright: worker ${server.workerId}, ${config.concurrency} jobs at once`);
+  log(`stackwright: stacks: ${[...config.stacks.keys()].join(", ") || "none"}`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      log("stackwright: stopping (running jobs are canceled)");
+      void server.close().then(done, done);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
