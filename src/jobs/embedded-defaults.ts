@@ -37,7 +37,8 @@ export function embeddedServiceConfig(dataDir: string, env: NodeJS.ProcessEnv = 
   const stacks: Record<string, unknown> = {};
   for (const name of EMBEDDED_STACKS) {
     const file = join(secrets, `${name.replaceAll("/", "-")}.passphrase`);
-    if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
+    if (!existsSync(file))
+      writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
     stacks[name] = {
       workload: "hello",
       passphrase: { fromFile: file },

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { CommandError, ConcurrentUpdateError, type PulumiCommand } from "@pulumi/pulumi/automation";
+import { JOB_ID_ENV, killJobProcesses } from "./job-processes";
 
 /** What the Automation API reads of a finished CLI run. */
 export interface EngineResult {
@@ -22,7 +23,9 @@ const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
 
 /** The result a CommandError carries (the Automation API keeps it in a private field). */
 export function commandResultOf(error: unknown): EngineResult | undefined {
-  return error instanceof CommandError ? (error as unknown as { commandResult: EngineResult }).commandResult : undefined;
+  return error instanceof CommandError
+    ? (error as unknown as { commandResult: EngineResult }).commandResult
+    : undefined;
 }
 
 /**
@@ -35,7 +38,9 @@ export function commandResultOf(error: unknown): EngineResult | undefined {
 export class EngineProcesses {
   private readonly groups = new Set<number>();
 
-  /** Stops every running engine process of this job at once (the force step of a cancel). */
+  constructor(private readonly jobId: string) {}
+
+  /** Stops every engine process of this job at once, plugins included (the force step of a cancel). */
   killAll(): void {
     for (const pid of this.groups) {
       try {
@@ -44,6 +49,7 @@ export class EngineProcesses {
         // Already gone.
       }
     }
+    killJobProcesses(this.jobId);
   }
 
   /**
@@ -60,11 +66,17 @@ export class EngineProcesses {
       onError?: (data: string) => void,
       signal?: AbortSignal,
     ): Promise<EngineResult> =>
-      this.run(cli.command, [...args, "--non-interactive"], cwd, { ...env, ...additionalEnv }, {
-        onOutput,
-        onError,
-        signal,
-      });
+      this.run(
+        cli.command,
+        [...args, "--non-interactive"],
+        cwd,
+        { ...env, ...additionalEnv },
+        {
+          onOutput,
+          onError,
+          signal,
+        },
+      );
     return Object.assign(Object.create(Object.getPrototypeOf(cli)), {
       command: cli.command,
       version: cli.version,
@@ -86,7 +98,7 @@ export class EngineProcesses {
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         cwd,
-        env: { ...env, PULUMI_AUTOMATION_API: "true" },
+        env: { ...env, PULUMI_AUTOMATION_API: "true", [JOB_ID_ENV]: this.jobId },
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { type EngineEvent, LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import type { JobResult } from "./job-store";
 import { commandResultOf, EngineProcesses, isConcurrentUpdate } from "./engine-process";
+import type { JobResult } from "./job-store";
 import type { ChangeSummary, Job } from "./model";
 import { BoundedOutput, RedactingLines, Redactor } from "./redaction";
 import type { StackConfig } from "./service-config";
@@ -59,7 +59,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     const recorded = summarize(event, tally);
     if (recorded) ctx.emit(recorded.kind, redactor.value(recorded.data));
   };
-  const processes = new EngineProcesses();
+  const processes = new EngineProcesses(ctx.job.id);
   const forceKill = () => {
     const timer = setTimeout(() => processes.killAll(), ctx.graceMs);
     timer.unref();
@@ -99,7 +99,10 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   if (ctx.signal.aborted) {
     // The engine was interrupted or killed, and a killed engine leaves its lock behind.
     await clearStackLock(ctx.stack, environment.env, ctx.cli).catch((e: Error) =>
-      ctx.emit("diagnostic", { severity: "warning", message: redactor.text(`could not clear the stack lock: ${e.message}`) }),
+      ctx.emit("diagnostic", {
+        severity: "warning",
+        message: redactor.text(`could not clear the stack lock: ${e.message}`),
+      }),
     );
     const reason = ctx.signal.reason as StopReason;
     const message =
@@ -169,7 +172,13 @@ async function applyConfig(stack: Stack, ctx: RunContext, environment: StackEnvi
   }
 }
 
-function pipeToCli(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input: string): Promise<void> {
+function pipeToCli(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  input: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
@@ -180,7 +189,11 @@ function pipeToCli(command: string, args: string[], cwd: string, env: NodeJS.Pro
     child.on("close", (code) =>
       code === 0
         ? resolve()
-        : reject(new Error(`pulumi ${args.slice(0, 4).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? ""}`)),
+        : reject(
+            new Error(
+              `pulumi ${args.slice(0, 4).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? ""}`,
+            ),
+          ),
     );
     child.stdin.end(input);
   });
@@ -191,8 +204,10 @@ function summarize(
   event: EngineEvent,
   tally: ChangeSummary,
 ): { kind: string; data: Record<string, unknown> } | undefined {
-  const step = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
-  if (event.resourcePreEvent && step) return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  const step =
+    event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+  if (event.resourcePreEvent && step)
+    return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
   if (event.resOutputsEvent && step) {
     tally[step.op] = (tally[step.op] ?? 0) + 1;
     return { kind: "resOutputsEvent", data: { urn: step.urn, type: step.type, op: step.op } };

@@ -31,10 +31,15 @@ export class StackJobService implements JobService {
 
   async deploy(request: DeployRequest): Promise<Job> {
     const stack = this.config.stacks.get(request.stack);
-    if (!request.stack) throw new JobServiceError("invalid_argument", "stack", "is required: org/project/stack");
+    if (!request.stack)
+      throw new JobServiceError("invalid_argument", "stack", "is required: org/project/stack");
     if (!stack) {
       const known = [...this.config.stacks.keys()].sort().join(", ") || "none";
-      throw new JobServiceError("not_found", "stack", `no stack '${request.stack}' is registered (registered: ${known})`);
+      throw new JobServiceError(
+        "not_found",
+        "stack",
+        `no stack '${request.stack}' is registered (registered: ${known})`,
+      );
     }
     if (request.workload !== undefined && request.workload !== "") {
       if (!this.config.workloads.has(request.workload))

@@ -156,10 +156,10 @@ export class JobStore {
 
   /** Counts one more attempt of a running job (a retry after a concurrent update). */
   async recordRetry(id: string, workerId: string): Promise<void> {
-    await this.db.run("UPDATE jobs SET attempt = attempt + 1 WHERE id = ? AND worker_id = ? AND status = 'running'", [
-      id,
-      workerId,
-    ]);
+    await this.db.run(
+      "UPDATE jobs SET attempt = attempt + 1 WHERE id = ? AND worker_id = ? AND status = 'running'",
+      [id, workerId],
+    );
   }
 
   /** Records a result; only the worker holding the job can, and only once. */

@@ -111,7 +111,8 @@ export function parseServiceConfig(
     problems.push({ at, message });
   };
   const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (!isPlainObject(raw)) throw StackwrightInputError.single("config", "expected a mapping at the top level");
+  if (!isPlainObject(raw))
+    throw StackwrightInputError.single("config", "expected a mapping at the top level");
   for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, "unknown field");
 
   const dataDir = path(optionalString(raw, "dataDir", fail) ?? env.STACKWRIGHT_DATA_DIR ?? ".stackwright");
@@ -222,7 +223,8 @@ function parseStack(
     if (!isPlainObject(raw.config)) fail(`${at}.config`, "expected a mapping of config key to value");
     else
       for (const [k, v] of Object.entries(raw.config)) {
-        if (typeof v === "object" && v !== null) fail(`${at}.config.${k}`, "expected a string, number or boolean");
+        if (typeof v === "object" && v !== null)
+          fail(`${at}.config.${k}`, "expected a string, number or boolean");
         else config[k] = String(v);
       }
   }
@@ -261,10 +263,7 @@ function secretSource(
     if (typeof raw.fromEnv === "string" && ENV_NAME.test(raw.fromEnv)) return { fromEnv: raw.fromEnv };
     if (typeof raw.fromFile === "string" && raw.fromFile !== "") return { fromFile: path(raw.fromFile) };
   }
-  fail(
-    at,
-    "expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file",
-  );
+  fail(at, "expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file");
   return undefined;
 }
 

@@ -71,7 +71,8 @@ export function stackEnvironment(
   } else env.PULUMI_CONFIG_PASSPHRASE = read(stack.passphrase, `${at}.passphrase`);
   for (const [name, s] of Object.entries(stack.credentials)) env[name] = read(s, `${at}.credentials.${name}`);
   const secretConfig: Record<string, string> = {};
-  for (const [key, s] of Object.entries(stack.secretConfig)) secretConfig[key] = read(s, `${at}.secretConfig.${key}`);
+  for (const [key, s] of Object.entries(stack.secretConfig))
+    secretConfig[key] = read(s, `${at}.secretConfig.${key}`);
   return { env, secretConfig, secretValues };
 }
 
@@ -79,13 +80,19 @@ function readSecret(source: SecretSource, field: string, env: NodeJS.ProcessEnv)
   if ("fromEnv" in source) {
     const value = env[source.fromEnv];
     if (value === undefined || value === "")
-      throw new MissingSecretError(field, `environment variable ${source.fromEnv} is not set in the service's environment`);
+      throw new MissingSecretError(
+        field,
+        `environment variable ${source.fromEnv} is not set in the service's environment`,
+      );
     return value;
   }
   try {
     // One trailing newline is the file's, not the secret's (as `pulumi` treats passphrase files).
     return readFileSync(source.fromFile, "utf8").replace(/\r?\n$/, "");
   } catch (error) {
-    throw new MissingSecretError(field, `cannot read ${source.fromFile}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+    throw new MissingSecretError(
+      field,
+      `cannot read ${source.fromFile}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
   }
 }

@@ -11,7 +11,11 @@ import type { StackConfig } from "./service-config";
  * s3, gs, azblob, postgres) delete the stack's lock files. It needs a project, but not the
  * workload's: a throwaway Pulumi.yaml naming the stack's project is enough.
  */
-export async function clearStackLock(stack: StackConfig, env: NodeJS.ProcessEnv, cli: PulumiCommand): Promise<void> {
+export async function clearStackLock(
+  stack: StackConfig,
+  env: NodeJS.ProcessEnv,
+  cli: PulumiCommand,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stackwright-unlock-"));
   try {
     writeFileSync(join(dir, "Pulumi.yaml"), `name: ${stack.project}\nruntime: yaml\n`);

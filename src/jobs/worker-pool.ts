@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { JobEvents } from "./job-events";
+import { killJobProcesses } from "./job-processes";
 import { runJob, type StopReason } from "./job-runner";
 import type { JobStore } from "./job-store";
 import type { Job } from "./model";
@@ -168,6 +169,8 @@ export class WorkerPool {
     const orphans = await store.resolveInterrupted({ all });
     for (const job of orphans) {
       events.notify(job.id);
+      // A dead worker's engine may live on here, still updating the stack: stop it first.
+      killJobProcesses(job.id);
       const stack = config.stacks.get(job.stack);
       if (!stack) continue;
       let env: NodeJS.ProcessEnv;

@@ -99,7 +99,10 @@ function prepare(workload: Extract<Workload, { kind: "component" }>): PreparedCo
   try {
     text = readFileSync(workload.schema, "utf8");
   } catch (error) {
-    throw StackwrightInputError.single(`${at}.schema`, `cannot read ${workload.schema}: ${(error as Error).message}`);
+    throw StackwrightInputError.single(
+      `${at}.schema`,
+      `cannot read ${workload.schema}: ${(error as Error).message}`,
+    );
   }
   return prepareComponent(parsePackageSchema(text, workload.schema), workload.token, `${at}.token`);
 }
@@ -113,9 +116,13 @@ function projectName(dir: string, at: string): string {
   try {
     project = parseYaml(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
   } catch (error) {
-    throw StackwrightInputError.single(at, `no readable Pulumi.yaml in ${dir}: ${(error as Error).message.split("\n")[0]}`);
+    throw StackwrightInputError.single(
+      at,
+      `no readable Pulumi.yaml in ${dir}: ${(error as Error).message.split("\n")[0]}`,
+    );
   }
   const name = (project as { name?: unknown } | null)?.name;
-  if (typeof name !== "string" || name === "") throw StackwrightInputError.single(at, `${dir}/Pulumi.yaml has no name`);
+  if (typeof name !== "string" || name === "")
+    throw StackwrightInputError.single(at, `${dir}/Pulumi.yaml has no name`);
   return name;
 }

@@ -4,8 +4,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { toYaml } from "../../src/core/yaml";
+import { jobProcesses } from "../../src/jobs/job-processes";
 import type { Job } from "../../src/jobs/model";
-import { followJob, type JobFixture, sleepyProject, startJobFixture, TESTKIT_BIN } from "../support/job-fixture";
+import {
+  followJob,
+  type JobFixture,
+  sleepyProject,
+  startJobFixture,
+  TESTKIT_BIN,
+} from "../support/job-fixture";
 
 const overlaps = (a: Job, b: Job) =>
   (a.startedAt as number) < (b.finishedAt as number) && (b.startedAt as number) < (a.finishedAt as number);
@@ -50,14 +57,25 @@ describe("job execution control against the real engine", () => {
     const { job: ended, events } = await followJob(fx.server, job.id);
     assert.equal(ended.status, "canceled");
     assert.equal(ended.error, "canceled");
-    assert.ok((ended.finishedAt as number) - (ended.startedAt as number) < 30_000, "not killed after the grace period");
+    assert.ok(
+      (ended.finishedAt as number) - (ended.startedAt as number) < 30_000,
+      "not killed after the grace period",
+    );
     assert.equal(events.at(-1)?.data.status, "canceled");
-    const preview = await followJob(fx.server, (await service().deploy({ stack: "organization/slow/dev", operation: "preview" })).id);
+    assert.deepEqual(jobProcesses(job.id), [], "engine or plugin processes of the canceled job live on");
+    const preview = await followJob(
+      fx.server,
+      (await service().deploy({ stack: "organization/slow/dev", operation: "preview" })).id,
+    );
     assert.equal(preview.job.status, "succeeded", `the stack stayed locked: ${preview.job.error}`);
   });
 
   it("cancels a queued job at once", async () => {
-    const running = await service().deploy({ stack: "organization/slow/dev", operation: "up", timeoutMs: 3000 });
+    const running = await service().deploy({
+      stack: "organization/slow/dev",
+      operation: "up",
+      timeoutMs: 3000,
+    });
     const queued = await service().deploy({ stack: "organization/slow/dev", operation: "up" });
     const canceled = await service().cancel(queued.id);
     assert.equal(canceled.status, "canceled");
@@ -70,7 +88,10 @@ describe("job execution control against the real engine", () => {
     const { job: ended } = await followJob(fx.server, job.id);
     assert.equal(ended.status, "timed_out");
     assert.match(ended.error ?? "", /timed out after 3 s|timed out after 2 s/);
-    const refresh = await followJob(fx.server, (await service().deploy({ stack: "organization/slow/dev", operation: "refresh" })).id);
+    const refresh = await followJob(
+      fx.server,
+      (await service().deploy({ stack: "organization/slow/dev", operation: "refresh" })).id,
+    );
     assert.equal(refresh.job.status, "succeeded", refresh.job.error ?? "");
   });
 

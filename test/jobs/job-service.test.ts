@@ -13,7 +13,9 @@ describe("job service against the real engine", () => {
         broken: {
           name: "broken",
           runtime: "yaml",
-          resources: { bad: { type: "testkit:index:Fail", properties: { message: "the database refused: boom-7731" } } },
+          resources: {
+            bad: { type: "testkit:index:Fail", properties: { message: "the database refused: boom-7731" } },
+          },
         },
       },
       stacks: {
@@ -94,8 +96,12 @@ describe("job service: secrets never stored", () => {
     const stored = JSON.stringify({ job, events });
     for (const canary of [CREDENTIAL, SECRET_CONFIG, "passphrase-of-organization/leaky/dev"])
       assert.ok(!stored.includes(canary), `${canary} was stored`);
-    for (const state of fx.stateFiles()) assert.ok(!state.includes(SECRET_CONFIG), "plaintext secret in state");
-    assert.ok(fx.stackConfigFiles().some((text) => text.includes("secure:")), "the secret config is encrypted");
+    for (const state of fx.stateFiles())
+      assert.ok(!state.includes(SECRET_CONFIG), "plaintext secret in state");
+    assert.ok(
+      fx.stackConfigFiles().some((text) => text.includes("secure:")),
+      "the secret config is encrypted",
+    );
   });
 });
 
@@ -141,7 +147,11 @@ describe("job service: component requests and bad input", () => {
     assert.ok(!job.output.includes("orders-db-password-3b9f"));
   });
 
-  const refused = async (request: Parameters<JobFixture["server"]["service"]["deploy"]>[0], code: string, field: RegExp) => {
+  const refused = async (
+    request: Parameters<JobFixture["server"]["service"]["deploy"]>[0],
+    code: string,
+    field: RegExp,
+  ) => {
     const before = (await service().list({ pageSize: 100 })).jobs.length;
     await assert.rejects(service().deploy(request), (error: unknown) => {
       assert.ok(error instanceof JobServiceError, String(error));
@@ -153,22 +163,50 @@ describe("job service: component requests and bad input", () => {
   };
 
   it("refuses an unknown stack, an unknown workload, an invalid operation and a spec that fails the schema", async () => {
-    await refused({ stack: "organization/nope/dev", operation: "up" }, "not_found", /^stack: no stack 'organization\/nope\/dev'/);
-    await refused({ stack: "organization/orders/dev", workload: "nope", operation: "up" }, "not_found", /^workload: /);
-    await refused({ stack: "organization/orders/dev", workload: "sleepy", operation: "up" }, "invalid_argument", /^workload: /);
-    await refused({ stack: "organization/orders/dev", operation: "deploy" }, "invalid_argument", /^operation: 'deploy'/);
+    await refused(
+      { stack: "organization/nope/dev", operation: "up" },
+      "not_found",
+      /^stack: no stack 'organization\/nope\/dev'/,
+    );
+    await refused(
+      { stack: "organization/orders/dev", workload: "nope", operation: "up" },
+      "not_found",
+      /^workload: /,
+    );
+    await refused(
+      { stack: "organization/orders/dev", workload: "sleepy", operation: "up" },
+      "invalid_argument",
+      /^workload: /,
+    );
+    await refused(
+      { stack: "organization/orders/dev", operation: "deploy" },
+      "invalid_argument",
+      /^operation: 'deploy'/,
+    );
     await refused(
       { stack: "organization/orders/dev", operation: "up", spec: { engine: "postgres", size: "ten" } },
       "invalid_argument",
       /^spec\.size: expected integer/,
     );
     await refused(
-      { stack: "organization/orders/dev", operation: "up", spec: { engine: "postgres", size: 1, password: "x" } },
+      {
+        stack: "organization/orders/dev",
+        operation: "up",
+        spec: { engine: "postgres", size: 1, password: "x" },
+      },
       "invalid_argument",
       /^spec\.password: /,
     );
-    await refused({ stack: "organization/sleepy/dev", operation: "up", spec: {} }, "invalid_argument", /^spec: /);
-    await refused({ stack: "organization/sleepy/dev", operation: "up", timeoutMs: 0 }, "invalid_argument", /^timeout_seconds: /);
+    await refused(
+      { stack: "organization/sleepy/dev", operation: "up", spec: {} },
+      "invalid_argument",
+      /^spec: /,
+    );
+    await refused(
+      { stack: "organization/sleepy/dev", operation: "up", timeoutMs: 0 },
+      "invalid_argument",
+      /^timeout_seconds: /,
+    );
   });
 
   it("lists newest first, filters, and pages", async () => {
@@ -178,13 +216,33 @@ describe("job service: component requests and bad input", () => {
       ids.push(job.id);
       await followJob(fx.server, job.id);
     }
-    const first = await service().list({ stack: "organization/sleepy/dev", operation: "preview", pageSize: 2 });
-    assert.deepEqual(first.jobs.map((j) => j.id), [ids[2], ids[1]]);
-    const second = await service().list({ stack: "organization/sleepy/dev", pageSize: 2, pageToken: first.nextPageToken });
-    assert.deepEqual(second.jobs.map((j) => j.id), [ids[0]]);
+    const first = await service().list({
+      stack: "organization/sleepy/dev",
+      operation: "preview",
+      pageSize: 2,
+    });
+    assert.deepEqual(
+      first.jobs.map((j) => j.id),
+      [ids[2], ids[1]],
+    );
+    const second = await service().list({
+      stack: "organization/sleepy/dev",
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
+    assert.deepEqual(
+      second.jobs.map((j) => j.id),
+      [ids[0]],
+    );
     assert.equal(second.nextPageToken, "");
-    assert.equal((await service().list({ status: "failed", stack: "organization/sleepy/dev" })).jobs.length, 0);
+    assert.equal(
+      (await service().list({ status: "failed", stack: "organization/sleepy/dev" })).jobs.length,
+      0,
+    );
     await assert.rejects(service().list({ pageSize: 0 }), /page_size/);
-    await assert.rejects(service().get("no-such-job"), (e: unknown) => e instanceof JobServiceError && e.code === "not_found");
+    await assert.rejects(
+      service().get("no-such-job"),
+      (e: unknown) => e instanceof JobServiceError && e.code === "not_found",
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { requireEngine } from "../../src/engine/isolated-engine";
+import { jobProcesses } from "../../src/jobs/job-processes";
 import { JobStore } from "../../src/jobs/job-store";
 import { migrate } from "../../src/jobs/migrations";
 import type { Job, JobEvent } from "../../src/jobs/model";
@@ -12,7 +13,11 @@ import { sleepyProject, writeFixtureConfig } from "../support/job-fixture";
 import { type PostgresServer, startPostgres } from "../support/postgres-server";
 import { type ServeProcess, startServe } from "../support/serve-process";
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -39,9 +44,16 @@ describe("a killed service process", () => {
     await serve.waitFor(/stackwright: worker /);
     db = new SqliteDatabase(join(raw.dataDir, "jobs.db"));
     const store = new JobStore(db);
-    const job = await store.create({ stack: "organization/slow/dev", workload: "slow", operation: "up", timeoutMs: 600_000 });
+    const job = await store.create({
+      stack: "organization/slow/dev",
+      workload: "slow",
+      operation: "up",
+      timeoutMs: 600_000,
+    });
     await waitUntil(`the update to start: ${JSON.stringify(await store.get(job.id))}`, async () =>
-      (await store.events(job.id)).some((e) => e.kind === "resourcePreEvent" && e.data.type === "testkit:index:Sleep")
+      (await store.events(job.id)).some(
+        (e) => e.kind === "resourcePreEvent" && e.data.type === "testkit:index:Sleep",
+      )
         ? true
         : undefined,
     );
@@ -55,8 +67,14 @@ describe("a killed service process", () => {
     assert.equal(resolved.status, "failed");
     assert.equal(resolved.error, "interrupted");
     assert.equal((await store.list({ status: "running", limit: 10 })).length, 0);
+    assert.deepEqual(jobProcesses(job.id), [], "the dead service's engine or plugins live on");
 
-    const next = await store.create({ stack: "organization/slow/dev", workload: "slow", operation: "refresh", timeoutMs: 600_000 });
+    const next = await store.create({
+      stack: "organization/slow/dev",
+      workload: "slow",
+      operation: "refresh",
+      timeoutMs: 600_000,
+    });
     const ended = await waitUntil("the next job to end", async () => {
       const j = await store.get(next.id);
       return j && ["succeeded", "failed", "canceled", "timed_out"].includes(j.status) ? j : undefined;
@@ -93,10 +111,19 @@ describe("two worker processes on one PostgreSQL", () => {
     const ids: string[] = [];
     for (let i = 0; i < 40; i++)
       ids.push(
-        (await store.create({ stack: stacks[i % 8] as string, workload: "quick", operation: i < 8 ? "up" : "preview", timeoutMs: 600_000 })).id,
+        (
+          await store.create({
+            stack: stacks[i % 8] as string,
+            workload: "quick",
+            operation: i < 8 ? "up" : "preview",
+            timeoutMs: 600_000,
+          })
+        ).id,
       );
     for (let i = 0; i < 2; i++) workers.push(startServe(["--config", file, "--no-api"]));
-    const workerIds = await Promise.all(workers.map(async (w) => (await w.waitFor(/stackwright: worker (\S+),/))[1]));
+    const workerIds = await Promise.all(
+      workers.map(async (w) => (await w.waitFor(/stackwright: worker (\S+),/))[1]),
+    );
 
     const jobs = await waitUntil(
       "every job to end",
@@ -109,12 +136,18 @@ describe("two worker processes on one PostgreSQL", () => {
     for (const j of jobs) assert.equal(j.status, "succeeded", `${j.id}: ${j.error}`);
     const runs = new Map<string, JobEvent[]>();
     for (const j of jobs)
-      runs.set(j.id, (await store.events(j.id)).filter((e) => e.kind === "status" && e.data.status === "running"));
-    for (const [id, running] of runs) assert.equal(running.length, 1, `job ${id} ran ${running.length} times`);
+      runs.set(
+        j.id,
+        (await store.events(j.id)).filter((e) => e.kind === "status" && e.data.status === "running"),
+      );
+    for (const [id, running] of runs)
+      assert.equal(running.length, 1, `job ${id} ran ${running.length} times`);
     const used = new Set([...runs.values()].map((r) => r[0]?.data.worker));
     assert.deepEqual([...used].sort(), [...workerIds].sort(), "both workers took jobs");
     for (const stack of stacks) {
-      const own = jobs.filter((j) => j.stack === stack).sort((a, b) => (a.startedAt as number) - (b.startedAt as number));
+      const own = jobs
+        .filter((j) => j.stack === stack)
+        .sort((a, b) => (a.startedAt as number) - (b.startedAt as number));
       for (let i = 1; i < own.length; i++)
         assert.ok(
           (own[i]?.startedAt as number) >= (own[i - 1]?.finishedAt as number),

@@ -42,7 +42,10 @@ export interface FixtureSpec {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export function writeFixtureConfig(spec: FixtureSpec, dir = mkdtempSync(join(tmpdir(), "stackwright-jobs-"))) {
+export function writeFixtureConfig(
+  spec: FixtureSpec,
+  dir = mkdtempSync(join(tmpdir(), "stackwright-jobs-")),
+) {
   const workloads: Record<string, unknown> = { ...spec.workloads };
   for (const [name, project] of Object.entries(spec.projects ?? {})) {
     const projectDir = join(dir, "projects", name);
@@ -68,7 +71,12 @@ export async function startJobFixture(spec: FixtureSpec): Promise<JobFixture> {
   await requireEngine();
   const { dir, raw } = writeFixtureConfig(spec);
   const config = parseServiceConfig(raw, dir, spec.env ?? process.env);
-  const server = await startJobServer({ config, pollMs: 100, ...spec.server, ...(spec.env && { env: spec.env }) });
+  const server = await startJobServer({
+    config,
+    pollMs: 100,
+    ...spec.server,
+    ...(spec.env && { env: spec.env }),
+  });
   return {
     dir,
     server,

@@ -14,10 +14,14 @@ export interface ServeProcess {
 }
 
 export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): ServeProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "src", "cli", "stackwright.js"), "serve", ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, "dist", "src", "cli", "stackwright.js"), "serve", ...args],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let text = "";
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
