@@ -24,7 +24,10 @@ export function registerServeCommand(program: Command, log: (line: string) => vo
       "Run the stack job service: the API (gRPC and HTTP/JSON on one port) and the workers that run " +
         "preview/up/refresh/destroy jobs. With no --config, serves the embedded example stacks.",
     )
-    .option("--config <file>", "the service configuration (YAML); default: $STACKWRIGHT_CONFIG, else embedded defaults")
+    .option(
+      "--config <file>",
+      "the service configuration (YAML); default: $STACKWRIGHT_CONFIG, else embedded defaults",
+    )
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .option("--port <port>", "the port to listen on (0: any free port)", String(DEFAULT_PORT))
     .option("--no-api", "run workers only (another process serves the API)")
@@ -51,7 +54,9 @@ async function serve(flags: ServeFlags, log: (line: string) => void): Promise<vo
   if (server.url) log(`stackwright: job service listening on ${server.url}`);
   if (token !== undefined)
     log(`stackwright: API token: ${process.env[TOKEN_ENV] ? `$${TOKEN_ENV}` : tokenFile(config.dataDir)}`);
-  log(`stackwright: database: ${config.databaseUrl ? "PostgreSQL" : `SQLite at ${resolve(config.dataDir, "jobs.db")}`}`);
+  log(
+    `stackwright: database: ${config.databaseUrl ? "PostgreSQL" : `SQLite at ${resolve(config.dataDir, "jobs.db")}`}`,
+  );
   if (server.workerId) log(`stackwright: worker ${server.workerId}, ${config.concurrency} jobs at once`);
   log(`stackwright: stacks: ${[...config.stacks.keys()].join(", ") || "none"}`);
   await new Promise<void>((done) => {
