@@ -84,15 +84,16 @@ export class EngineProcesses {
     }) as PulumiCommand;
   }
 
-  private run(
+  /** Runs the CLI with exactly `env`, in this job's process group; throws the Automation API's errors. */
+  run(
     command: string,
     args: string[],
     cwd: string,
     env: NodeJS.ProcessEnv,
     io: {
-      onOutput: ((data: string) => void) | undefined;
-      onError: ((data: string) => void) | undefined;
-      signal: AbortSignal | undefined;
+      onOutput?: ((data: string) => void) | undefined;
+      onError?: ((data: string) => void) | undefined;
+      signal?: AbortSignal | undefined;
     },
   ): Promise<EngineResult> {
     return new Promise((resolve, reject) => {

@@ -16,18 +16,47 @@ export class JobEvents {
     this.emitter.emit(jobId);
   }
 
-  /** Resolves at the next notification for `jobId`, after `timeoutMs`, or when `signal` aborts. */
-  next(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off(jobId, done);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.emitter.once(jobId, done);
-      signal?.addEventListener("abort", done, { once: true });
-    });
+  /**
+   * Starts listening for `jobId` before the caller reads the database, so a change written
+   * between that read and the wait is not missed.
+   */
+  subscribe(jobId: string): JobSubscription {
+    let changed = false;
+    let wake: (() => void) | undefined;
+    const listener = () => {
+      changed = true;
+      wake?.();
+    };
+    this.emitter.on(jobId, listener);
+    return {
+      wait: (timeoutMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (changed || signal?.aborted) {
+            changed = false;
+            resolve();
+            return;
+          }
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            wake = undefined;
+            changed = false;
+            resolve();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          wake = done;
+          signal?.addEventListener("abort", done, { once: true });
+        }),
+      close: () => {
+        this.emitter.off(jobId, listener);
+        wake?.();
+      },
+    };
   }
+}
+
+export interface JobSubscription {
+  /** Resolves at once if anything changed since the last wait, else at the next change, after `timeoutMs`, or on abort. */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  close(): void;
 }

@@ -1,6 +1,11 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type EngineEvent, LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { commandResultOf, EngineProcesses, isConcurrentUpdate } from "./engine-process";
+import { EventLogTail } from "./event-log";
 import type { JobResult } from "./job-store";
 import type { ChangeSummary, Job } from "./model";
 import { BoundedOutput, RedactingLines, Redactor } from "./redaction";
@@ -28,6 +33,29 @@ export interface RunContext {
   readonly onRetry: (attempt: number, delayMs: number) => Promise<void>;
   readonly retry?: RetryPolicy;
   readonly env?: NodeJS.ProcessEnv;
+  /** Remembers which stacks this process has already created and configured. */
+  readonly setups: StackSetups;
+}
+
+/**
+ * Creating or selecting a stack and writing its configuration take a CLI run each; a worker does
+ * them for a stack the first time it runs one of its jobs, and again only when the project
+ * directory or the configuration (secret values included, by hash) changed.
+ */
+export class StackSetups {
+  private readonly done = new Map<string, string>();
+
+  async ensure(stackName: string, fingerprint: string, setUp: () => Promise<void>): Promise<void> {
+    if (this.done.get(stackName) === fingerprint) return;
+    this.done.delete(stackName);
+    await setUp();
+    this.done.set(stackName, fingerprint);
+  }
+
+  /** After a failure the stack may be in any state: set it up again next time. */
+  forget(stackName: string): void {
+    this.done.delete(stackName);
+  }
 }
 
 export interface RetryPolicy {
@@ -68,17 +96,19 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   else ctx.signal.addEventListener("abort", forceKill, { once: true });
 
   const retry = ctx.retry ?? DEFAULT_RETRY;
-  let stack: Stack | undefined;
   let outcome: { changes: ChangeSummary | null } | { error: unknown } | undefined;
   try {
     const workDir = ctx.workloads.projectDir(ctx.stack, ctx.spec);
-    const pulumiCommand = processes.command(ctx.cli, environment.env);
-    const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
-    stack = await Stack.createOrSelect(ctx.stack.name, workspace);
-    await applyConfig(stack, ctx, environment);
+    const fingerprint = fingerprintOf(workDir, ctx.stack, environment);
+    await ctx.setups.ensure(ctx.stack.name, fingerprint, async () => {
+      const pulumiCommand = processes.command(ctx.cli, environment.env);
+      const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
+      const stack = await Stack.createOrSelect(ctx.stack.name, workspace);
+      await applyConfig(stack, ctx, environment);
+    });
     for (let attempt = 1; ; attempt++) {
       try {
-        outcome = { changes: await operate(stack, ctx, lines, onEvent) };
+        outcome = { changes: await operate(ctx, processes, workDir, environment.env, lines, onEvent) };
         break;
       } catch (error) {
         if (!isConcurrentUpdate(error) || attempt >= retry.maxAttempts || ctx.signal.aborted) throw error;
@@ -89,6 +119,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
       }
     }
   } catch (error) {
+    ctx.setups.forget(ctx.stack.name);
     outcome = { error };
   } finally {
     ctx.signal.removeEventListener("abort", forceKill);
@@ -131,29 +162,63 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   };
 }
 
+const OPERATION_ARGS: Record<Job["operation"], string[]> = {
+  preview: ["preview"],
+  up: ["up", "--yes", "--skip-preview"],
+  refresh: ["refresh", "--yes", "--skip-preview"],
+  destroy: ["destroy", "--yes", "--skip-preview"],
+};
+
+/**
+ * Runs the operation with the CLI and its event log, the way the Automation API's Stack does,
+ * but without what Stack.up/refresh/destroy do afterwards: three more CLI runs to read the
+ * stack's outputs and last history entry, secrets decrypted (over a second per job). The
+ * change summary comes from the engine's own summary event instead.
+ */
 async function operate(
-  stack: Stack,
   ctx: RunContext,
+  processes: EngineProcesses,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
   lines: RedactingLines,
   onEvent: (e: EngineEvent) => void,
 ): Promise<ChangeSummary | null> {
-  const options = {
-    onOutput: (text: string) => lines.write(text),
-    onError: (text: string) => lines.write(text),
-    onEvent,
-    signal: ctx.signal,
-    color: "never" as const,
-  };
-  switch (ctx.job.operation) {
-    case "preview":
-      return counts((await stack.preview(options)).changeSummary);
-    case "up":
-      return counts((await stack.up(options)).summary.resourceChanges);
-    case "refresh":
-      return counts((await stack.refresh(options)).summary.resourceChanges);
-    case "destroy":
-      return counts((await stack.destroy(options)).summary.resourceChanges);
+  const logDir = mkdtempSync(join(tmpdir(), "stackwright-events-"));
+  const logFile = join(logDir, "events.jsonl");
+  let summary: ChangeSummary | null = null;
+  const tail = new EventLogTail(logFile, (event) => {
+    if (event.summaryEvent) summary = counts(event.summaryEvent.resourceChanges);
+    onEvent(event);
+  });
+  try {
+    await processes.run(
+      ctx.cli.command,
+      [
+        ...OPERATION_ARGS[ctx.job.operation],
+        "--stack",
+        ctx.stack.name,
+        "--event-log",
+        logFile,
+        "--color",
+        "never",
+        "--non-interactive",
+      ],
+      workDir,
+      // The CLI accepts --event-log only with debug commands on (as the Automation API sets it).
+      { ...env, PULUMI_DEBUG_COMMANDS: "true" },
+      { onOutput: (t) => lines.write(t), onError: (t) => lines.write(t), signal: ctx.signal },
+    );
+  } finally {
+    tail.close();
+    rmSync(logDir, { recursive: true, force: true });
   }
+  return summary;
+}
+
+function fingerprintOf(workDir: string, stack: StackConfig, environment: StackEnvironment): string {
+  return createHash("sha256")
+    .update(JSON.stringify([workDir, stack.backend, stack.config, environment.secretConfig]))
+    .digest("hex");
 }
 
 /** Plain config through the Automation API; secret config from standard input, never argv. */

@@ -26,6 +26,7 @@ export interface JobServerOptions {
 }
 
 export interface JobServer {
+  readonly config: ServiceConfig;
   readonly service: StackJobService;
   /** Where the API listens, when it is served. */
   readonly url?: string;
@@ -84,6 +85,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       closers.push(() => api.close());
     }
     return {
+      config,
       service,
       ...(url !== undefined && { url }),
       ...(pool !== undefined && { workerId: pool.workerId }),

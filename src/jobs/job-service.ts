@@ -125,20 +125,25 @@ export class StackJobService implements JobService {
 
   async *watch(id: string, afterSeq: number, signal?: AbortSignal): AsyncIterable<JobEvent> {
     await this.get(id);
-    let seq = afterSeq;
-    while (!signal?.aborted) {
-      const batch = await this.store.events(id, seq);
-      for (const event of batch) {
-        yield event;
-        seq = event.seq;
-        if (event.kind === "status" && TERMINAL_STATUSES.has(event.data.status as Job["status"])) return;
+    const changes = this.events.subscribe(id);
+    try {
+      let seq = afterSeq;
+      while (!signal?.aborted) {
+        const batch = await this.store.events(id, seq);
+        for (const event of batch) {
+          yield event;
+          seq = event.seq;
+          if (event.kind === "status" && TERMINAL_STATUSES.has(event.data.status as Job["status"])) return;
+        }
+        if (batch.length === 0) {
+          // A job that ended before `afterSeq` has nothing more to say.
+          const job = await this.get(id);
+          if (TERMINAL_STATUSES.has(job.status) && (await this.store.events(id, seq)).length === 0) return;
+          await changes.wait(WATCH_POLL_MS, signal);
+        }
       }
-      if (batch.length === 0) {
-        // A job that ended before `afterSeq` has nothing more to say.
-        const job = await this.get(id);
-        if (TERMINAL_STATUSES.has(job.status) && (await this.store.events(id, seq)).length === 0) return;
-        await this.events.next(id, WATCH_POLL_MS, signal);
-      }
+    } finally {
+      changes.close();
     }
   }
 }

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { JobEvents } from "./job-events";
 import { killJobProcesses } from "./job-processes";
-import { runJob, type StopReason } from "./job-runner";
+import { runJob, StackSetups, type StopReason } from "./job-runner";
 import type { JobStore } from "./job-store";
 import type { Job } from "./model";
 import type { ServiceConfig } from "./service-config";
@@ -40,6 +40,7 @@ interface Running {
 export class WorkerPool {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Running>();
+  private readonly setups = new StackSetups();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -135,6 +136,7 @@ export class WorkerPool {
             graceMs: config.cancelGraceMs,
             emit,
             onRetry: () => store.recordRetry(job.id, this.workerId),
+            setups: this.setups,
             ...(this.options.env !== undefined && { env: this.options.env }),
           })
         : {
