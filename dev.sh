@@ -6,6 +6,7 @@
 #   ./dev.sh demo        the main job on embedded defaults
 #   ./dev.sh test        lint, type-check and every test, against the real engine
 #   ./dev.sh bench       the benchmarks
+#   ./dev.sh cli ARGS... the stackwright command, freshly built (e.g. ./dev.sh cli serve)
 #   ./dev.sh run CMD...  any command with the bootstrapped toolchain first on PATH
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -20,12 +21,17 @@ demo)
 	;;
 test) exec npm test ;;
 bench) exec npm run --silent bench ;;
+cli)
+	shift
+	npm run --silent build
+	exec node dist/src/cli/stackwright.js "$@"
+	;;
 run)
 	shift
 	exec "$@"
 	;;
 *)
-	echo "usage: ./dev.sh demo | test | bench | run CMD..." >&2
+	echo "usage: ./dev.sh demo | test | bench | cli ARGS... | run CMD..." >&2
 	exit 64
 	;;
 esac
