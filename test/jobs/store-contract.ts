@@ -139,6 +139,24 @@ export function jobStoreContract(openDatabase: () => Promise<SqlDatabase>): void
   );
 
   it(
+    "resolves every running job for a database's sole owner, and counts retries of the holder only",
+    withStore(async (store) => {
+      const a = await store.create(job("o/p/a"));
+      const b = await store.create({ ...job("o/p/b"), spec: { size: 3 } });
+      await store.claim("w1", 60_000);
+      await store.claim("w2", 60_000);
+      await store.recordRetry(a.id, "w1");
+      await store.recordRetry(a.id, "intruder");
+      assert.equal((await store.get(a.id))?.attempt, 2);
+      assert.deepEqual((await store.get(b.id))?.spec, { size: 3 });
+      assert.deepEqual((await store.resolveInterrupted({})).length, 0, "leases still valid");
+      const resolved = await store.resolveInterrupted({ all: true });
+      assert.deepEqual(resolved.map((j) => j.id).sort(), [a.id, b.id].sort());
+      assert.deepEqual(await store.list({ status: "running", limit: 10 }), []);
+    }),
+  );
+
+  it(
     "lists newest first, filters and pages",
     withStore(async (store) => {
       const created = [];
