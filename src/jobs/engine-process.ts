@@ -84,7 +84,7 @@ export class EngineProcesses {
     }) as PulumiCommand;
   }
 
-  /** Runs the CLI with exactly `env`, in this job's process group; throws the Automation API's errors. */
+  /** Runs the CLI with exactly `env`, in a process group of its own; throws the Automation API's errors. */
   run(
     command: string,
     args: string[],
@@ -94,6 +94,8 @@ export class EngineProcesses {
       onOutput?: ((data: string) => void) | undefined;
       onError?: ((data: string) => void) | undefined;
       signal?: AbortSignal | undefined;
+      /** Written to the CLI's standard input: how a secret reaches it without the command line. */
+      input?: string;
     },
   ): Promise<EngineResult> {
     return new Promise((resolve, reject) => {
@@ -101,17 +103,18 @@ export class EngineProcesses {
         cwd,
         env: { ...env, PULUMI_AUTOMATION_API: "true", [JOB_ID_ENV]: this.jobId },
         detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [io.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
+      child.stdin?.end(io.input);
       const pid = child.pid;
       if (pid !== undefined) this.groups.add(pid);
       let stdout = "";
       let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      child.stdout?.setEncoding("utf8").on("data", (d: string) => {
         stdout += d;
         io.onOutput?.(d);
       });
-      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      child.stderr?.setEncoding("utf8").on("data", (d: string) => {
         stderr += d;
         io.onError?.(d);
       });

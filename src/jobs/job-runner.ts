@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -104,7 +103,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
       const pulumiCommand = processes.command(ctx.cli, environment.env);
       const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
       const stack = await Stack.createOrSelect(ctx.stack.name, workspace);
-      await applyConfig(stack, ctx, environment);
+      await applyConfig(stack, ctx, environment, processes);
     });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -129,7 +128,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const text = output.toString();
   if (ctx.signal.aborted) {
     // The engine was interrupted or killed, and a killed engine leaves its lock behind.
-    await clearStackLock(ctx.stack, environment.env, ctx.cli).catch((e: Error) =>
+    await clearStackLock(ctx.stack, environment.env, ctx.cli, processes).catch((e: Error) =>
       ctx.emit("diagnostic", {
         severity: "warning",
         message: redactor.text(`could not clear the stack lock: ${e.message}`),
@@ -222,46 +221,24 @@ function fingerprintOf(workDir: string, stack: StackConfig, environment: StackEn
 }
 
 /** Plain config through the Automation API; secret config from standard input, never argv. */
-async function applyConfig(stack: Stack, ctx: RunContext, environment: StackEnvironment): Promise<void> {
+async function applyConfig(
+  stack: Stack,
+  ctx: RunContext,
+  environment: StackEnvironment,
+  processes: EngineProcesses,
+): Promise<void> {
   const plain = Object.entries(ctx.stack.config);
   if (plain.length > 0)
     await stack.setAllConfig(Object.fromEntries(plain.map(([k, value]) => [k, { value, secret: false }])));
   for (const [key, value] of Object.entries(environment.secretConfig)) {
-    await pipeToCli(
+    await processes.run(
       ctx.cli.command,
       ["config", "set", "--secret", key, "--stack", ctx.stack.name, "--non-interactive"],
       stack.workspace.workDir,
       environment.env,
-      value,
+      { input: value },
     );
   }
-}
-
-function pipeToCli(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  input: string,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["pipe", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(
-              `pulumi ${args.slice(0, 4).join(" ")} failed: ${stderr.trim().split("\n").pop() ?? ""}`,
-            ),
-          ),
-    );
-    child.stdin.end(input);
-  });
 }
 
 /** The part of an engine event worth keeping, or undefined for noise (stdout echoes). */

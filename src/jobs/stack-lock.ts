@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { type PulumiCommand, StackNotFoundError } from "@pulumi/pulumi/automation";
+import type { EngineProcesses } from "./engine-process";
 import type { StackConfig } from "./service-config";
 
 /**
@@ -15,27 +15,21 @@ export async function clearStackLock(
   stack: StackConfig,
   env: NodeJS.ProcessEnv,
   cli: PulumiCommand,
+  processes: EngineProcesses,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stackwright-unlock-"));
   try {
     writeFileSync(join(dir, "Pulumi.yaml"), `name: ${stack.project}\nruntime: yaml\n`);
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(cli.command, ["cancel", "--yes", "--stack", stack.name, "--non-interactive"], {
-        cwd: dir,
-        env,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => {
-        stderr += d;
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        code === 0 || /no stack named/.test(stderr)
-          ? resolve()
-          : reject(new Error(stderr.trim().split("\n").pop() ?? `pulumi cancel exited with ${code}`)),
-      );
-    });
+    await processes.run(
+      cli.command,
+      ["cancel", "--yes", "--stack", stack.name, "--non-interactive"],
+      dir,
+      env,
+      {},
+    );
+  } catch (error) {
+    // A stack that was never created has no lock to clear.
+    if (!(error instanceof StackNotFoundError)) throw error;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

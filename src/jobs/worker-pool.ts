@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { EngineProcesses } from "./engine-process";
 import type { JobEvents } from "./job-events";
 import { killJobProcesses } from "./job-processes";
 import { runJob, StackSetups, type StopReason } from "./job-runner";
@@ -181,7 +182,7 @@ export class WorkerPool {
       } catch {
         env = baseEngineEnvironment(this.options.env);
       }
-      await clearStackLock(stack, env, cli).catch(() => undefined);
+      await clearStackLock(stack, env, cli, new EngineProcesses(job.id)).catch(() => undefined);
     }
   }
 }
