@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { StackwrightInputError } from "../core/errors";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { initPromise } from "./init-promise";
+import { registerJobCommands } from "./jobs-cli";
 import { registerServeCommand } from "./serve";
 
 /** The `stackwright` command. */
@@ -43,6 +44,7 @@ export function buildCli(log: (line: string) => void): Command {
     )
     .action(async (flags) => initPromise(flags, log));
   registerServeCommand(program, log);
+  registerJobCommands(program, { log, err: (line) => process.stderr.write(`${line}\n`) });
   return program;
 }
 

@@ -1,0 +1,16 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { JobServiceError } from "../service-contract";
+
+const CODES = { invalid_argument: Code.InvalidArgument, not_found: Code.NotFound } as const;
+
+/**
+ * The error an RPC answers with. Anything the service did not mean for the caller becomes a bare
+ * Internal: its message may describe the database or the host, which callers have no business
+ * reading; `onInternal` gets the original for the operator's log.
+ */
+export function toConnectError(error: unknown, onInternal: (error: unknown) => void): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof JobServiceError) return new ConnectError(error.message, CODES[error.code]);
+  onInternal(error);
+  return new ConnectError("internal error", Code.Internal);
+}

@@ -1,0 +1,46 @@
+import { isJobStatus, isOperation, JOB_STATUSES, OPERATIONS } from "../model";
+import { type DeployRequest, JobServiceError, type ListQuery } from "../service-contract";
+import type { DeployCloudResourceRequest, ListStackUpdatesRequest } from "./gen/stackwright/jobs/v1/jobs_pb";
+
+/**
+ * Turns API requests into the service's inputs. Only what the service cannot check is checked
+ * here (an empty id, the shape of list filters); field names are the proto's, as callers see them.
+ */
+
+const MAX_PAGE_SIZE = 100;
+
+export function toDeployRequest(request: DeployCloudResourceRequest): DeployRequest {
+  return {
+    stack: request.stack,
+    operation: request.operation,
+    ...(request.timeoutSeconds !== undefined && { timeoutMs: request.timeoutSeconds * 1000 }),
+    ...(request.workload !== undefined && { workload: request.workload }),
+    ...(request.spec !== undefined && { spec: request.spec }),
+  };
+}
+
+export function toListQuery(request: ListStackUpdatesRequest): ListQuery {
+  if (request.status !== "" && !isJobStatus(request.status))
+    throw invalid("status", `expected one of ${JOB_STATUSES.join(", ")}`);
+  if (request.operation !== "" && !isOperation(request.operation))
+    throw invalid("operation", `expected one of ${OPERATIONS.join(", ")}`);
+  if (request.pageSize > MAX_PAGE_SIZE)
+    throw invalid("page_size", `expected 1 to ${MAX_PAGE_SIZE}, or 0 for the default`);
+  return {
+    ...(request.stack !== "" && { stack: request.stack }),
+    ...(request.workload !== "" && { workload: request.workload }),
+    ...(isJobStatus(request.status) && { status: request.status }),
+    ...(isOperation(request.operation) && { operation: request.operation }),
+    ...(request.pageSize !== 0 && { pageSize: request.pageSize }),
+    ...(request.pageToken !== "" && { pageToken: request.pageToken }),
+  };
+}
+
+export function requireId(id: string): string {
+  if (id.trim() === "") throw invalid("id", "required");
+  return id;
+}
+
+function invalid(field: string, message: string): JobServiceError {
+  return new JobServiceError("invalid_argument", field, message);
+}

@@ -1,0 +1,53 @@
+import { createServer, type Server, type Socket } from "node:net";
+
+/** What every HTTP/2 connection with prior knowledge starts with (RFC 9113, section 3.4). */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+/** A connection that has not said which protocol it speaks by then is dropped. */
+const SNIFF_TIMEOUT_MS = 10_000;
+
+export interface ProtocolTargets {
+  /** Anything with `emit("connection", socket)`: an http or an http2 server. */
+  readonly http1: { emit(event: "connection", socket: Socket): boolean };
+  readonly http2: { emit(event: "connection", socket: Socket): boolean };
+}
+
+/**
+ * One cleartext listener for HTTP/1.1 and HTTP/2: gRPC clients speak HTTP/2 with prior knowledge,
+ * while Connect JSON and gRPC-Web clients usually speak HTTP/1.1, and without TLS there is no ALPN
+ * to tell them apart. So the first bytes decide: the HTTP/2 preface, or anything else.
+ */
+export function createSniffingListener(targets: ProtocolTargets): Server {
+  return createServer((socket) => {
+    let seen = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      const compared = Math.min(seen.length, HTTP2_PREFACE.length);
+      const http2 = seen.subarray(0, compared).equals(HTTP2_PREFACE.subarray(0, compared));
+      if (http2 && seen.length < HTTP2_PREFACE.length) return;
+      socket.off("data", onData);
+      socket.off("error", onError);
+      clearTimeout(timer);
+      // Paused, so nothing is read while nobody listens; and the chosen server must see the
+      // connection from its first byte.
+      socket.pause();
+      socket.unshift(seen);
+      if (http2) {
+        // The HTTP/2 session takes the buffered bytes and reads the socket itself.
+        targets.http2.emit("connection", socket);
+      } else {
+        targets.http1.emit("connection", socket);
+        // The HTTP/1 server does not resume a socket that was paused explicitly.
+        socket.resume();
+      }
+    };
+    const onError = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.once("close", () => clearTimeout(timer));
+  });
+}

@@ -1,0 +1,59 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { JobService } from "../service-contract";
+import { bearerGate } from "./bearer-auth";
+import { listenDualProtocol } from "./dual-protocol-server";
+import { jobRoutes } from "./routes";
+
+export interface ApiServerOptions {
+  readonly service: JobService;
+  /** The bearer token every call must carry. */
+  readonly token: string;
+  /** Default 127.0.0.1: the API is reachable from elsewhere only when asked for. */
+  readonly host?: string;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Errors the service did not mean for callers (they get a bare Internal); default: stderr. */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops serving; open watch streams end with Unavailable. */
+  close(): Promise<void>;
+}
+
+/** Requests are small; a bound keeps a caller from making the server buffer much. */
+const READ_MAX_BYTES = 4 * 1024 * 1024;
+/** How long close() lets calls in flight wind down before cutting connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Serves the StackJobs API on one port: gRPC (HTTP/2 with prior knowledge), and Connect and
+ * gRPC-Web over HTTP/1.1 or HTTP/2, JSON or binary.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? "127.0.0.1";
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: jobRoutes(options.service, options.onInternalError ?? logInternalError),
+    requestGate: bearerGate(options.token),
+    shutdownSignal: shutdown.signal,
+    readMaxBytes: READ_MAX_BYTES,
+  });
+  const server = await listenDualProtocol(handler, host, options.port ?? 0);
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
+    port: server.port,
+    close: async () => {
+      shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
+      await server.close(CLOSE_GRACE_MS);
+    },
+  };
+}
+
+function logInternalError(error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`stackwright: api: internal error: ${text}\n`);
+}
