@@ -1,149 +1,212 @@
 /**
- * Job service benchmark (npm run bench:jobs), against the real engine.
+ * Job service benchmark (npm run bench:jobs), against the real engine and a real `stackwright
+ * serve` process on embedded defaults (SQLite); this process is only its client.
  *
- * 1. Overhead: `pulumi up` of the same small project run directly with the CLI, against the
- *    same update run as a job of the service (from deploy to the job's end as a client sees it),
- *    interleaved in one run, each on its own stack. Target: ratio of medians <= 1.10.
+ * 1. Overhead: `pulumi up --yes --skip-preview` of the embedded project run directly with the CLI,
+ *    against the same update run as a job (from DeployCloudResource until the client sees the
+ *    job end on its watch stream), interleaved in one run, each on its own stack.
+ *    Target: ratio of medians <= 1.10.
  * 2. Start latency: from DeployCloudResource (HTTP/JSON) to the job's `running` status event on an
  *    idle service. Target: <= 100 ms.
- * 3. GetStackUpdate over HTTP/JSON with 200 concurrent pollers: p50 and p99. Target: p99 <= 25 ms.
+ * 3. GetStackUpdate over HTTP/JSON from 200 concurrent pollers (connections), each polling a job
+ *    every POLL_INTERVAL_MS as a client waiting on a job does: p50 and p99 of each call.
+ *    Target: p99 <= 25 ms. Also the closed loop (each poller calls again as soon as it has an
+ *    answer), which measures the most the service answers rather than a poller's wait.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import autocannon from "autocannon";
 import { requireEngine } from "../src/engine/isolated-engine";
-import { loadOrCreateApiToken } from "../src/jobs/api-token";
-import { EMBEDDED_STACKS, embeddedServiceConfig } from "../src/jobs/embedded-defaults";
-import { type JobServer, startJobServer } from "../src/jobs/job-server";
-import type { Job } from "../src/jobs/model";
+import { createJobsClient, type JobsClient } from "../src/jobs/api/client";
+import { EMBEDDED_STACKS } from "../src/jobs/embedded-defaults";
 import { baseEngineEnvironment } from "../src/jobs/stack-environment";
+import { startServe } from "../test/support/serve-process";
 import { fmt, median, percentile } from "./stats";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const POLLERS = 200;
-const POLLS_PER_POLLER = Number(process.env.BENCH_POLLS ?? 10);
+const POLL_SECONDS = Number(process.env.BENCH_POLL_SECONDS ?? 10);
+const POLL_INTERVAL_MS = 250;
+const PACED_ROUNDS = 3;
 
-async function untilDone(server: JobServer, id: string): Promise<Job> {
-  for await (const _event of server.service.watch(id, 0)) {
-    // Drain: the watch ends at the terminal status.
+/** Starts a job and follows it to its end; returns the job's id and its status. */
+async function runJob(
+  client: JobsClient,
+  stack: string,
+  operation: string,
+): Promise<{ id: string; runningAt?: number }> {
+  const { update } = await client.deployCloudResource({ stack, operation });
+  const id = update?.id as string;
+  let runningAt: number | undefined;
+  let last = "";
+  for await (const event of client.watchStackUpdate({ id })) {
+    if (event.kind !== "status") continue;
+    last = event.status;
+    if (last === "running" && event.at) runningAt = timestampMs(event.at);
   }
-  return server.service.get(id);
+  if (last !== "succeeded") throw new Error(`job ${id} ended ${last}`);
+  return { id, ...(runningAt !== undefined && { runningAt }) };
 }
 
-export async function overhead(
-  server: JobServer,
-  dataDir: string,
-): Promise<{ direct: number[]; job: number[] }> {
-  const [jobStack] = EMBEDDED_STACKS;
-  const config = server.config;
-  const stack = config.stacks.get(jobStack) as NonNullable<ReturnType<typeof config.stacks.get>>;
+async function overhead(client: JobsClient, dataDir: string): Promise<{ direct: number[]; job: number[] }> {
   const project = mkdtempSync(join(tmpdir(), "stackwright-bench-direct-"));
   cpSync(join(dataDir, "workloads", "hello"), project, { recursive: true });
   const env = {
     ...baseEngineEnvironment(),
-    PULUMI_BACKEND_URL: stack.backend,
-    PULUMI_CONFIG_PASSPHRASE_FILE: "fromFile" in stack.passphrase ? stack.passphrase.fromFile : "",
+    PULUMI_BACKEND_URL: `file://${join(dataDir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE_FILE: join(dataDir, "secrets", "organization-hello-dev.passphrase"),
   };
-  const cli = (args: string[]) => {
+  const pulumi = (args: string[]) => {
     const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: project, env, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")}: ${r.stderr}`);
   };
-  cli(["stack", "select", "--create", "organization/hello/direct"]);
-  cli(["config", "set", "greeting", "hello"]);
+  pulumi(["stack", "select", "--create", "organization/hello/direct"]);
+  pulumi(["config", "set", "greeting", "hello"]);
   const direct: number[] = [];
   const job: number[] = [];
-  // One unmeasured run of each creates the resources; the measured runs update nothing, alike.
+  // One unmeasured run of each creates the resources; the measured runs change nothing, alike.
   for (let i = 0; i <= RUNS; i++) {
     let start = performance.now();
-    cli(["up", "--yes", "--skip-preview", "--stack", "organization/hello/direct"]);
+    pulumi(["up", "--yes", "--skip-preview", "--stack", "organization/hello/direct"]);
     if (i > 0) direct.push(performance.now() - start);
     start = performance.now();
-    const queued = await server.service.deploy({ stack: jobStack, operation: "up" });
-    const done = await untilDone(server, queued.id);
-    if (done.status !== "succeeded") throw new Error(`job ${done.id} ${done.status}: ${done.error}`);
+    await runJob(client, EMBEDDED_STACKS[0], "up");
     if (i > 0) job.push(performance.now() - start);
   }
   rmSync(project, { recursive: true, force: true });
   return { direct, job };
 }
 
-async function post(url: string, token: string, method: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${url}/stackwright.jobs.v1.StackJobs/${method}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function startLatency(server: JobServer, url: string, token: string): Promise<number[]> {
+async function startLatency(client: JobsClient): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = Date.now();
-    const response = (await post(url, token, "DeployCloudResource", {
-      stack: EMBEDDED_STACKS[1],
-      operation: "preview",
-    })) as { update: { id: string } };
-    const id = response.update.id;
-    let runningAt: number | undefined;
-    for await (const event of server.service.watch(id, 0)) {
-      if (event.kind === "status" && event.data.status === "running") runningAt ??= event.at;
-    }
+    const { runningAt } = await runJob(client, EMBEDDED_STACKS[1], "preview");
     samples.push((runningAt as number) - start);
   }
   return samples;
 }
 
-async function pollLatency(url: string, token: string, id: string): Promise<number[]> {
+/**
+ * Paced pollers: each of POLLERS keeps one connection and calls GetStackUpdate every
+ * POLL_INTERVAL_MS (starts spread over one interval), for POLL_SECONDS; latency of every call.
+ * node:http with a keep-alive agent: fetch's own overhead would dominate what is measured.
+ */
+async function pacedPolls(url: string, token: string, id: string): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: POLLERS });
+  const body = JSON.stringify({ id });
+  const target = new URL(`${url}/stackwright.jobs.v1.StackJobs/GetStackUpdate`);
+  const call = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        target,
+        {
+          method: "POST",
+          agent,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            authorization: `Bearer ${token}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
   const samples: number[] = [];
+  // The first interval opens the connections and warms the server up: not a poller's steady wait.
+  const measureFrom = performance.now() + 2 * POLL_INTERVAL_MS;
+  const deadline = measureFrom + POLL_SECONDS * 1000;
   await Promise.all(
-    Array.from({ length: POLLERS }, async () => {
-      for (let i = 0; i < POLLS_PER_POLLER; i++) {
+    Array.from({ length: POLLERS }, async (_v, poller) => {
+      await sleep((poller / POLLERS) * POLL_INTERVAL_MS);
+      while (performance.now() < deadline) {
         const start = performance.now();
-        await post(url, token, "GetStackUpdate", { id });
-        samples.push(performance.now() - start);
+        await call();
+        const took = performance.now() - start;
+        if (start >= measureFrom) samples.push(took);
+        await sleep(Math.max(0, POLL_INTERVAL_MS - took));
       }
     }),
   );
+  agent.destroy();
   return samples;
+}
+
+/** The closed loop, from autocannon (a load generator): the most the service answers. */
+function closedLoop(url: string, token: string, id: string): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/stackwright.jobs.v1.StackJobs/GetStackUpdate`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ id }),
+    connections: POLLERS,
+    duration: POLL_SECONDS,
+  });
+}
+
+function report(label: string, r: autocannon.Result): void {
+  if (r.non2xx > 0 || r.errors > 0)
+    throw new Error(`${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  console.log(
+    `  ${label}: p50 ${fmt(r.latency.p50)}, p99 ${fmt(r.latency.p99)}, ${Math.round(r.requests.average)} calls/s`,
+  );
 }
 
 async function main(): Promise<void> {
   await requireEngine();
-  const dataDir = mkdtempSync(join(tmpdir(), "stackwright-bench-jobs-"));
-  const config = embeddedServiceConfig(dataDir);
-  const token = loadOrCreateApiToken(dataDir, {});
-  const server = await startJobServer({ config, token, port: 0 });
+  const dataDir = join(mkdtempSync(join(tmpdir(), "stackwright-bench-jobs-")), ".stackwright");
+  const env: NodeJS.ProcessEnv = { ...process.env, STACKWRIGHT_DATA_DIR: dataDir };
+  delete env.STACKWRIGHT_API_TOKEN;
+  const serve = startServe(["--port", "0"], env);
   try {
-    const url = server.url as string;
-    const { direct, job } = await overhead(server, dataDir);
-    const ratio = median(job) / median(direct);
-    console.log(`overhead (${RUNS} interleaved runs of an unchanged 'up', 3 resources):`);
+    const url = (await serve.waitFor(/listening on (http:\/\/\S+)/))[1] as string;
+    const token = readFileSync(join(dataDir, "api-token"), "utf8").trim();
+    const client = createJobsClient({ baseUrl: url, token, transport: "connect-json" });
+
+    const { direct, job } = await overhead(client, dataDir);
+    console.log(`overhead (${RUNS} interleaved runs of an unchanged 'up' of the embedded project):`);
     console.log(`  pulumi up directly   median ${fmt(median(direct))}`);
     console.log(`  as a job             median ${fmt(median(job))}`);
-    console.log(`  ratio of medians     ${ratio.toFixed(3)}  (target <= 1.10)`);
+    console.log(`  ratio of medians     ${(median(job) / median(direct)).toFixed(3)}  (target <= 1.10)`);
 
-    const starts = await startLatency(server, url, token);
+    const starts = await startLatency(client);
     console.log(`DeployCloudResource -> running on an idle service (${RUNS} runs):`);
     console.log(`  median ${fmt(median(starts))}, max ${fmt(Math.max(...starts))}  (target <= 100 ms)`);
 
-    const anyJob = (await server.service.list({ pageSize: 1 })).jobs[0] as Job;
-    const polls = await pollLatency(url, token, anyJob.id);
-    console.log(`GetStackUpdate over HTTP/JSON, ${POLLERS} concurrent pollers x ${POLLS_PER_POLLER}:`);
+    const [anyJob] = (await client.listStackUpdates({ pageSize: 1 })).updates;
+    const id = anyJob?.id as string;
     console.log(
-      `  p50 ${fmt(percentile(polls, 50))}, p99 ${fmt(percentile(polls, 99))}  (target p99 <= 25 ms)`,
+      `GetStackUpdate over HTTP/JSON, ${POLLERS} concurrent pollers, ${POLL_SECONDS} s each (target p99 <= 25 ms):`,
     );
+    // This machine is a shared VM whose tail latency wanders from run to run: three rounds, each
+    // reported, and the median round's p99 is the figure.
+    const rounds: number[][] = [];
+    for (let round = 0; round < PACED_ROUNDS; round++) rounds.push(await pacedPolls(url, token, id));
+    for (const [i, paced] of rounds.entries())
+      console.log(
+        `  round ${i + 1}, each poller every ${POLL_INTERVAL_MS} ms: p50 ${fmt(percentile(paced, 50))}, p99 ${fmt(percentile(paced, 99))}, ${Math.round(paced.length / POLL_SECONDS)} calls/s`,
+      );
+    console.log(`  median round: p99 ${fmt(median(rounds.map((r) => percentile(r, 99))))}`);
+    report("closed loop (no pause between polls)", await closedLoop(url, token, id));
   } finally {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await serve.stop();
+    rmSync(join(dataDir, ".."), { recursive: true, force: true });
   }
 }
 
-if (require.main === module)
-  main().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

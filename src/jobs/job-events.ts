@@ -5,7 +5,12 @@ import { EventEmitter } from "node:events";
  * moment it is written, so a watch answers at once instead of at its next poll. Watchers still
  * poll the database, for changes other processes make.
  */
-export class JobEvents {
+/** Whatever learns that a job changed: watchers in this process, or the thread that serves them. */
+export interface JobNotifier {
+  notify(jobId: string): void;
+}
+
+export class JobEvents implements JobNotifier {
   private readonly emitter = new EventEmitter();
 
   constructor() {

@@ -6,15 +6,12 @@ import { type EngineEvent, LocalWorkspace, type PulumiCommand, Stack } from "@pu
 import { commandResultOf, EngineProcesses, isConcurrentUpdate } from "./engine-process";
 import { EventLogTail } from "./event-log";
 import type { JobResult } from "./job-store";
-import type { ChangeSummary, Job } from "./model";
+import type { ChangeSummary, Job, StopReason } from "./model";
 import { BoundedOutput, RedactingLines, Redactor } from "./redaction";
 import type { StackConfig } from "./service-config";
 import { MissingSecretError, type StackEnvironment, stackEnvironment } from "./stack-environment";
 import { clearStackLock } from "./stack-lock";
 import type { Workloads } from "./workloads";
-
-/** Why a job was stopped before it finished on its own. */
-export type StopReason = "canceled" | "timed_out";
 
 export interface RunContext {
   readonly job: Job;

@@ -1,15 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { startApiServer } from "./api/server";
+import { openDatabase } from "./database";
 import { JobEvents } from "./job-events";
+import type { JobRunners } from "./job-runners";
 import { StackJobService } from "./job-service";
 import { JobStore } from "./job-store";
 import { migrate } from "./migrations";
-import { PostgresDatabase } from "./postgres-database";
 import type { ServiceConfig } from "./service-config";
-import type { SqlDatabase } from "./sql-database";
-import { SqliteDatabase } from "./sqlite-database";
-import { WorkerPool } from "./worker-pool";
+import { startWorkerThread } from "./worker-host";
 import { Workloads } from "./workloads";
 
 export interface JobServerOptions {
@@ -36,15 +33,12 @@ export interface JobServer {
 
 /**
  * The job service assembled: database (SQLite in the data directory, or PostgreSQL), migrations,
- * worker pool and API. Everything it starts, close() stops.
+ * the worker pool (in a thread of its own) and the API. Everything it starts, close() stops.
  */
 export async function startJobServer(options: JobServerOptions): Promise<JobServer> {
   const { config } = options;
   const workloads = new Workloads(config);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db: SqlDatabase = config.databaseUrl
-    ? PostgresDatabase.open(config.databaseUrl)
-    : new SqliteDatabase(join(config.dataDir, "jobs.db"));
+  const db = openDatabase(config);
   const closers: (() => Promise<void>)[] = [() => db.close()];
   const close = async () => {
     for (const c of closers.reverse()) await c();
@@ -53,28 +47,23 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
     await migrate(db);
     const store = new JobStore(db);
     const events = new JobEvents();
-    let pool: WorkerPool | undefined;
+    let runners: JobRunners | undefined;
     if (options.workers !== false) {
-      pool = new WorkerPool({
-        store,
+      runners = await startWorkerThread(
+        {
+          config,
+          ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
+          ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+          ...(options.env !== undefined && { env: options.env }),
+        },
         events,
-        config,
-        workloads,
-        cli: await PulumiCommand.get({ skipVersionCheck: false }),
-        soleOwner: db.dialect === "sqlite",
-        ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
-        ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
-        ...(options.env !== undefined && { env: options.env }),
-      });
-      await pool.start();
-      const started = pool;
+      );
+      const started = runners;
       closers.push(() => started.close());
     }
-    const service = new StackJobService(store, events, config, workloads, pool);
+    const service = new StackJobService(store, events, config, workloads, runners);
     let url: string | undefined;
     if (options.token !== undefined) {
-      // Loaded only when served: a worker-only process needs none of the API's libraries.
-      const { startApiServer } = await import("./api/server.js");
       const api = await startApiServer({
         service,
         token: options.token,
@@ -88,7 +77,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       config,
       service,
       ...(url !== undefined && { url }),
-      ...(pool !== undefined && { workerId: pool.workerId }),
+      ...(runners !== undefined && { workerId: runners.workerId }),
       close,
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { StackwrightInputError } from "../core/errors";
 import type { JobEvents } from "./job-events";
+import type { JobRunners } from "./job-runners";
 import type { JobStore } from "./job-store";
 import { isOperation, type Job, type JobEvent, TERMINAL_STATUSES } from "./model";
 import type { ServiceConfig } from "./service-config";
@@ -10,7 +11,6 @@ import {
   JobServiceError,
   type ListQuery,
 } from "./service-contract";
-import type { WorkerPool } from "./worker-pool";
 import type { Workloads } from "./workloads";
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -26,7 +26,7 @@ export class StackJobService implements JobService {
     private readonly events: JobEvents,
     private readonly config: ServiceConfig,
     private readonly workloads: Workloads,
-    private readonly pool?: WorkerPool,
+    private readonly runners?: JobRunners,
   ) {}
 
   async deploy(request: DeployRequest): Promise<Job> {
@@ -86,7 +86,7 @@ export class StackJobService implements JobService {
       timeoutMs,
       ...(request.spec !== undefined && { spec: request.spec }),
     });
-    this.pool?.wake();
+    this.runners?.wake();
     return job;
   }
 
@@ -119,7 +119,7 @@ export class StackJobService implements JobService {
     const job = id ? await this.store.requestCancel(id) : undefined;
     if (!job) throw new JobServiceError("not_found", "id", `no job '${id}'`);
     this.events.notify(id);
-    if (job.status === "running") this.pool?.stop(id, "canceled");
+    if (job.status === "running") this.runners?.stop(id, "canceled");
     return job;
   }
 

@@ -13,6 +13,9 @@ export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
   "timed_out",
 ]);
 
+/** Why a job was stopped before it finished on its own. */
+export type StopReason = "canceled" | "timed_out";
+
 /** Resource changes by kind of operation (create, update, delete, same, …), as the engine counts them. */
 export type ChangeSummary = Record<string, number>;
 

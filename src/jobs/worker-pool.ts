@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { EngineProcesses } from "./engine-process";
-import type { JobEvents } from "./job-events";
+import type { JobNotifier } from "./job-events";
 import { killJobProcesses } from "./job-processes";
-import { runJob, StackSetups, type StopReason } from "./job-runner";
+import { runJob, StackSetups } from "./job-runner";
+import type { JobRunners } from "./job-runners";
 import type { JobStore } from "./job-store";
-import type { Job } from "./model";
+import type { Job, StopReason } from "./model";
 import type { ServiceConfig } from "./service-config";
 import { baseEngineEnvironment, stackEnvironment } from "./stack-environment";
 import { clearStackLock } from "./stack-lock";
@@ -14,7 +15,7 @@ import type { Workloads } from "./workloads";
 
 export interface WorkerPoolOptions {
   readonly store: JobStore;
-  readonly events: JobEvents;
+  readonly events: JobNotifier;
   readonly config: ServiceConfig;
   readonly workloads: Workloads;
   readonly cli: PulumiCommand;
@@ -38,7 +39,7 @@ interface Running {
  * holds a lease that a heartbeat extends; a worker that dies stops heartbeating, its lease
  * expires, and any other worker resolves the job as interrupted and clears the stack's lock.
  */
-export class WorkerPool {
+export class WorkerPool implements JobRunners {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Running>();
   private readonly setups = new StackSetups();
@@ -81,12 +82,10 @@ export class WorkerPool {
       });
   }
 
-  /** Stops a job running in this process; false when it does not run here. */
-  stop(jobId: string, reason: StopReason): boolean {
+  /** Stops a job if it runs in this process (elsewhere, its worker sees the cancel flag). */
+  stop(jobId: string, reason: StopReason): void {
     const run = this.running.get(jobId);
-    if (!run) return false;
-    if (!run.controller.signal.aborted) run.controller.abort(reason);
-    return true;
+    if (run && !run.controller.signal.aborted) run.controller.abort(reason);
   }
 
   /** Stops claiming; running jobs are canceled, and their results recorded, before this returns. */

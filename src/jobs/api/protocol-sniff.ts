@@ -18,7 +18,10 @@ export interface ProtocolTargets {
  * to tell them apart. So the first bytes decide: the HTTP/2 preface, or anything else.
  */
 export function createSniffingListener(targets: ProtocolTargets): Server {
-  return createServer((socket) => {
+  // No Nagle delay: an answer written in two pieces (headers, body) would wait for the client's
+  // delayed ACK, tens of milliseconds. An http server sets this itself, but it does not accept
+  // these sockets.
+  return createServer({ noDelay: true }, (socket) => {
     let seen = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
