@@ -38,7 +38,8 @@ export function commandResultOf(error: unknown): EngineResult | undefined {
 export class EngineProcesses {
   private readonly groups = new Set<number>();
 
-  constructor(private readonly jobId: string) {}
+  /** `jobId`: the job these processes belong to; none for the service's own housekeeping runs. */
+  constructor(private readonly jobId?: string) {}
 
   /** Stops every engine process of this job at once, plugins included (the force step of a cancel). */
   killAll(): void {
@@ -49,7 +50,7 @@ export class EngineProcesses {
         // Already gone.
       }
     }
-    killJobProcesses(this.jobId);
+    if (this.jobId !== undefined) killJobProcesses(this.jobId);
   }
 
   /**
@@ -101,7 +102,11 @@ export class EngineProcesses {
     return new Promise((resolve, reject) => {
       const child = spawn(command, args, {
         cwd,
-        env: { ...env, PULUMI_AUTOMATION_API: "true", [JOB_ID_ENV]: this.jobId },
+        env: {
+          ...env,
+          PULUMI_AUTOMATION_API: "true",
+          ...(this.jobId !== undefined && { [JOB_ID_ENV]: this.jobId }),
+        },
         detached: true,
         stdio: [io.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });

@@ -17,7 +17,6 @@ export interface JobServerOptions {
   readonly port?: number;
   /** Run jobs in this process (default true). */
   readonly workers?: boolean;
-  readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -52,7 +51,6 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       runners = await startWorkerThread(
         {
           config,
-          ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
           ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
           ...(options.env !== undefined && { env: options.env }),
         },

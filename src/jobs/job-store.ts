@@ -204,21 +204,25 @@ export class JobStore {
   }
 
   /**
-   * Resolves running jobs whose worker is gone: those of `workerId` (a restarted process
-   * recovering its own), any whose lease expired, or — `all`, for a database that only one
-   * service process uses (SQLite) — every running job. They end `failed` with reason
-   * `interrupted`. Returns them, so the caller can clear their stacks' locks.
+   * Takes over running jobs whose worker is gone: any whose lease expired or — `all`, for a
+   * database that only one service process uses (SQLite) — every running job. They stay
+   * `running`, now held by `workerId`, so that no other job of their stacks starts while the
+   * caller cleans up after the dead worker (its processes, the stack's lock); the caller then
+   * finishes them as failed. Each is taken by one worker only.
    */
-  async resolveInterrupted(options: { workerId?: string; all?: boolean; now?: number }): Promise<Job[]> {
+  async takeOverInterrupted(options: {
+    workerId: string;
+    leaseMs: number;
+    all?: boolean;
+    now?: number;
+  }): Promise<Job[]> {
     const now = options.now ?? Date.now();
     const rows = await this.db.query(
-      `UPDATE jobs SET status = 'failed', finished_at = ?, error = 'interrupted', worker_id = NULL, lease_expires_at = NULL
-       WHERE status = 'running' AND (worker_id = ? OR lease_expires_at < ? OR ? = 1)
+      `UPDATE jobs SET worker_id = ?, lease_expires_at = ?
+       WHERE status = 'running' AND (lease_expires_at < ? OR ? = 1)
        RETURNING *`,
-      [now, options.workerId ?? null, now, options.all ? 1 : 0],
+      [options.workerId, now + options.leaseMs, now, options.all ? 1 : 0],
     );
-    for (const row of rows)
-      await this.appendEvent(String(row.id), "status", { status: "failed", reason: "interrupted" }, now);
     return rows.map(toJob);
   }
 

@@ -19,6 +19,11 @@ export interface ServiceConfig {
   readonly defaultTimeoutMs: number;
   /** How long a canceled or timed-out job may take to stop after the interrupt before it is killed. */
   readonly cancelGraceMs: number;
+  /**
+   * How long a running job's claim lasts without a heartbeat: after a worker dies, its jobs are
+   * resolved this long after its last beat (workers beat every third of it).
+   */
+  readonly leaseMs: number;
   readonly workloads: ReadonlyMap<string, Workload>;
   readonly stacks: ReadonlyMap<string, StackConfig>;
 }
@@ -58,6 +63,7 @@ export const DEFAULTS = {
   concurrency: 4,
   defaultTimeoutMs: 10 * 60_000,
   cancelGraceMs: 10_000,
+  leaseMs: 30_000,
 } as const;
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -69,6 +75,7 @@ const TOP_LEVEL_KEYS = new Set([
   "concurrency",
   "defaultTimeoutSeconds",
   "cancelGraceSeconds",
+  "leaseSeconds",
   "workloads",
   "stacks",
 ]);
@@ -122,6 +129,7 @@ export function parseServiceConfig(
   const concurrency = positiveNumber(raw, "concurrency", fail) ?? DEFAULTS.concurrency;
   const timeoutSeconds = positiveNumber(raw, "defaultTimeoutSeconds", fail);
   const graceSeconds = positiveNumber(raw, "cancelGraceSeconds", fail);
+  const leaseSeconds = positiveNumber(raw, "leaseSeconds", fail);
 
   const workloads = new Map<string, Workload>();
   const rawWorkloads = raw.workloads ?? {};
@@ -147,6 +155,7 @@ export function parseServiceConfig(
     concurrency,
     defaultTimeoutMs: timeoutSeconds === undefined ? DEFAULTS.defaultTimeoutMs : timeoutSeconds * 1000,
     cancelGraceMs: graceSeconds === undefined ? DEFAULTS.cancelGraceMs : graceSeconds * 1000,
+    leaseMs: leaseSeconds === undefined ? DEFAULTS.leaseMs : leaseSeconds * 1000,
     workloads,
     stacks,
   };

@@ -21,7 +21,6 @@ export interface WorkerPoolOptions {
   readonly cli: PulumiCommand;
   /** True when this process is the database's only user (SQLite): every running job found at start is orphaned. */
   readonly soleOwner: boolean;
-  readonly leaseMs?: number;
   /** How often to look for work that other processes queued, and for expired leases. */
   readonly pollMs?: number;
   readonly env?: NodeJS.ProcessEnv;
@@ -51,7 +50,7 @@ export class WorkerPool implements JobRunners {
   private stopped = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.config.leaseMs;
     this.pollMs = options.pollMs ?? 1000;
   }
 
@@ -166,22 +165,35 @@ export class WorkerPool implements JobRunners {
     }
   }
 
+  /**
+   * Finishes the jobs of dead workers as failed (`interrupted`), after stopping whatever they left
+   * running on this machine and clearing their stacks' locks — in that order, while the jobs
+   * still count as running, so no next job of their stacks can start against a stale lock.
+   */
   private async resolveOrphans(all: boolean): Promise<void> {
     const { store, events, config, cli } = this.options;
-    const orphans = await store.resolveInterrupted({ all });
+    const orphans = await store.takeOverInterrupted({ workerId: this.workerId, leaseMs: this.leaseMs, all });
     for (const job of orphans) {
-      events.notify(job.id);
-      // A dead worker's engine may live on here, still updating the stack: stop it first.
       killJobProcesses(job.id);
       const stack = config.stacks.get(job.stack);
-      if (!stack) continue;
-      let env: NodeJS.ProcessEnv;
-      try {
-        env = stackEnvironment(stack, this.options.env).env;
-      } catch {
-        env = baseEngineEnvironment(this.options.env);
+      if (stack) {
+        let env: NodeJS.ProcessEnv;
+        try {
+          env = stackEnvironment(stack, this.options.env).env;
+        } catch {
+          env = baseEngineEnvironment(this.options.env);
+        }
+        await clearStackLock(stack, env, cli, new EngineProcesses()).catch(() => undefined);
       }
-      await clearStackLock(stack, env, cli, new EngineProcesses(job.id)).catch(() => undefined);
+      await store.finish(job.id, this.workerId, {
+        status: "failed",
+        exitCode: null,
+        error: "interrupted",
+        changes: job.changes,
+        output: job.output,
+        outputTruncated: job.outputTruncated,
+      });
+      events.notify(job.id);
     }
   }
 }

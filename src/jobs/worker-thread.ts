@@ -14,7 +14,6 @@ import { Workloads } from "./workloads";
  */
 export interface WorkerThreadData {
   readonly config: ServiceConfig;
-  readonly leaseMs?: number;
   readonly pollMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -44,7 +43,6 @@ async function main(): Promise<void> {
       workloads: new Workloads(data.config),
       cli: await PulumiCommand.get({ skipVersionCheck: false }),
       soleOwner: db.dialect === "sqlite",
-      ...(data.leaseMs !== undefined && { leaseMs: data.leaseMs }),
       ...(data.pollMs !== undefined && { pollMs: data.pollMs }),
       ...(data.env !== undefined && { env: data.env }),
     });

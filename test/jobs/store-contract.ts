@@ -114,32 +114,42 @@ export function jobStoreContract(openDatabase: () => Promise<SqlDatabase>): void
   );
 
   it(
-    "resolves interrupted jobs: a worker's own after a restart, and any with an expired lease",
+    "lets one worker take over the jobs whose lease expired, still running, then finish them",
     withStore(async (store) => {
-      const mine = await store.create(job("o/p/a"));
-      const other = await store.create(job("o/p/b"));
-      const healthy = await store.create(job("o/p/c"));
-      await store.claim("w1", 30_000, 1000);
-      await store.claim("w2", 5_000, 1000);
-      await store.claim("w3", 60_000, 1000);
-      const resolved = await store.resolveInterrupted({ workerId: "w1", now: 10_000 });
-      assert.deepEqual(resolved.map((j) => j.id).sort(), [mine.id, other.id].sort());
-      for (const j of resolved) {
-        assert.equal(j.status, "failed");
-        assert.equal(j.error, "interrupted");
-      }
-      assert.equal((await store.get(healthy.id))?.status, "running");
-      assert.equal(
-        await store.heartbeat(other.id, "w2", 5_000),
-        false,
-        "a resolved job's lease cannot be renewed",
+      const expired = await store.create(job("o/p/a"));
+      const healthy = await store.create(job("o/p/b"));
+      await store.claim("w1", 5_000, 1000);
+      await store.claim("w2", 60_000, 1000);
+      const taken = await store.takeOverInterrupted({ workerId: "w3", leaseMs: 30_000, now: 10_000 });
+      assert.deepEqual(
+        taken.map((j) => [j.id, j.status]),
+        [[expired.id, "running"]],
       );
-      assert.equal(await store.heartbeat(healthy.id, "w3", 5_000), true);
+      assert.deepEqual(
+        await store.takeOverInterrupted({ workerId: "w4", leaseMs: 30_000, now: 10_001 }),
+        [],
+        "taken once only",
+      );
+      assert.equal(await store.heartbeat(expired.id, "w1", 5_000), false, "the dead worker lost it");
+      await store.create(job("o/p/a"));
+      assert.equal(await store.claim("w5", 30_000), undefined, "its stack stays occupied meanwhile");
+      const result = {
+        status: "failed" as const,
+        exitCode: null,
+        error: "interrupted",
+        changes: null,
+        output: "",
+        outputTruncated: false,
+      };
+      assert.equal(await store.finish(expired.id, "w3", result), true);
+      assert.equal((await store.get(expired.id))?.error, "interrupted");
+      assert.equal((await store.get(healthy.id))?.status, "running");
+      assert.equal(await store.heartbeat(healthy.id, "w2", 5_000), true);
     }),
   );
 
   it(
-    "resolves every running job for a database's sole owner, and counts retries of the holder only",
+    "takes over every running job for a database's sole owner, and counts retries of the holder only",
     withStore(async (store) => {
       const a = await store.create(job("o/p/a"));
       const b = await store.create({ ...job("o/p/b"), spec: { size: 3 } });
@@ -149,10 +159,13 @@ export function jobStoreContract(openDatabase: () => Promise<SqlDatabase>): void
       await store.recordRetry(a.id, "intruder");
       assert.equal((await store.get(a.id))?.attempt, 2);
       assert.deepEqual((await store.get(b.id))?.spec, { size: 3 });
-      assert.deepEqual((await store.resolveInterrupted({})).length, 0, "leases still valid");
-      const resolved = await store.resolveInterrupted({ all: true });
-      assert.deepEqual(resolved.map((j) => j.id).sort(), [a.id, b.id].sort());
-      assert.deepEqual(await store.list({ status: "running", limit: 10 }), []);
+      assert.deepEqual(
+        await store.takeOverInterrupted({ workerId: "w9", leaseMs: 1000 }),
+        [],
+        "leases still valid",
+      );
+      const taken = await store.takeOverInterrupted({ workerId: "w9", leaseMs: 1000, all: true });
+      assert.deepEqual(taken.map((j) => j.id).sort(), [a.id, b.id].sort());
     }),
   );
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { requireEngine } from "../../src/engine/isolated-engine";
@@ -158,6 +159,73 @@ describe("two worker processes on one PostgreSQL", () => {
         own.map((j) => j.id),
         ids.filter((_id, i) => stacks[i % 8] === stack),
       );
+    }
+  });
+
+  it("resolve a dead worker's job once its lease expires, and run the stack's next job", async () => {
+    await requireEngine();
+    const url = await (pg as PostgresServer).createDatabase();
+    const { file } = writeFixtureConfig({
+      projects: { slow: sleepyProject("slow", 1, 30_000) },
+      stacks: { "organization/slow/dev": { workload: "slow" } },
+      settings: { database: url, leaseSeconds: 3 },
+    });
+    const pgDb = PostgresDatabase.open(url);
+    try {
+      await migrate(pgDb);
+      const store = new JobStore(pgDb);
+      const doomed = startServe(["--config", file, "--no-api"]);
+      workers.push(doomed);
+      await doomed.waitFor(/stackwright: worker /);
+      const job = await store.create({
+        stack: "organization/slow/dev",
+        workload: "slow",
+        operation: "up",
+        timeoutMs: 600_000,
+      });
+      await waitUntil("the update to start", async () =>
+        (await store.events(job.id)).some(
+          (e) => e.kind === "resourcePreEvent" && e.data.type === "testkit:index:Sleep",
+        )
+          ? true
+          : undefined,
+      );
+      const survivor = startServe(["--config", file, "--no-api"]);
+      workers.push(survivor);
+      await survivor.waitFor(/stackwright: worker /);
+      doomed.child.kill("SIGKILL");
+      const killedAt = Date.now();
+      const resolved = await waitUntil("the dead worker's job to be resolved", async () => {
+        const j = await store.get(job.id);
+        return j?.status === "failed" ? j : undefined;
+      });
+      assert.equal(resolved.error, "interrupted");
+      assert.ok(Date.now() - killedAt < 15_000, "resolved long after the lease expired");
+      const processState = (pid: number) => {
+        try {
+          return `${pid} ${readFileSync(`/proc/${pid}/stat`, "utf8").split(" ").slice(1, 4).join(" ")}`;
+        } catch {
+          return `${pid} gone`;
+        }
+      };
+      assert.deepEqual(
+        jobProcesses(job.id).map(processState),
+        [],
+        "the dead worker's engine or plugins live on",
+      );
+      const next = await store.create({
+        stack: "organization/slow/dev",
+        workload: "slow",
+        operation: "preview",
+        timeoutMs: 600_000,
+      });
+      const ended = await waitUntil("the next job to end", async () => {
+        const j = await store.get(next.id);
+        return j?.finishedAt ? j : undefined;
+      });
+      assert.equal(ended.status, "succeeded", ended.error ?? "");
+    } finally {
+      await pgDb.close();
     }
   });
 });
