@@ -1,0 +1,235 @@
+import { readFileSync } from "node:fs";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackwrightInputError } from "../core/errors";
+import {
+  buildProgram,
+  buildStack,
+  namesFor,
+  type PreparedComponent,
+  type ProgramManifest,
+  prepareComponent,
+  type StackManifest,
+} from "../core/manifests";
+import { isPlainObject, type PackageSchema, parsePackageSchema } from "../core/package-schema";
+import type { ResourceRequest } from "../core/request";
+import { defaultAccessToken } from "./access-token";
+
+export const PROGRAM_STACK_TOKEN = "stackwright:index:ProgramStack";
+
+/** The inputs of `stackwright:index:ProgramStack`, as schema.json describes them. */
+export interface ProgramStackArgs {
+  /** The component's Pulumi package schema, as an object. Give this or `componentSchemaPath`. */
+  componentSchema?: pulumi.Input<Record<string, unknown>>;
+  /** The path of the component's Pulumi package schema. Give this or `componentSchema`. */
+  componentSchemaPath?: pulumi.Input<string>;
+  /** The component's type token; required when the schema has several components. */
+  componentToken?: pulumi.Input<string>;
+  /** The component's inputs; those the schema marks secret go into the Secret, never the Program. */
+  inputs?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  /** Kubernetes namespace of the Program, the Stack and the Secret (default `default`). */
+  namespace?: pulumi.Input<string>;
+  /** The Stack's `spec.backend`. */
+  backend: pulumi.Input<string>;
+  /** The Stack's `spec.stack`: `stack`, `org/stack` or `org/project/stack`. */
+  stack: pulumi.Input<string>;
+  /** Environment variables of the stack's workspace (PULUMI_ACCESS_TOKEN, …): kept in the Secret. */
+  credentials?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Plain stack configuration (the Stack's `spec.config`). */
+  config?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
+  destroyOnFinalize?: pulumi.Input<boolean>;
+  serviceAccountName?: pulumi.Input<string>;
+}
+
+/**
+ * Every input of ProgramStackArgs, and whether it is required: the compiler insists each is
+ * listed, and a test compares the list with schema.json, so the two cannot drift apart.
+ */
+export const PROGRAM_STACK_INPUTS: {
+  readonly [K in keyof Required<ProgramStackArgs>]: "required" | "optional";
+} = {
+  componentSchema: "optional",
+  componentSchemaPath: "optional",
+  componentToken: "optional",
+  inputs: "optional",
+  namespace: "optional",
+  backend: "required",
+  stack: "required",
+  credentials: "optional",
+  config: "optional",
+  destroyOnFinalize: "optional",
+  serviceAccountName: "optional",
+};
+export const PROGRAM_STACK_OUTPUTS = ["programName", "stackName", "secretName"] as const;
+
+interface Rendered {
+  readonly program: ProgramManifest;
+  readonly stack: StackManifest;
+  readonly secretName: string;
+  readonly namespace: string;
+  /** Secret inputs by configuration key, and credentials by variable name. */
+  readonly secretData: Record<string, string>;
+}
+
+/**
+ * A Pulumi Kubernetes Operator Program and Stack for one Pulumi component, and the Secret holding
+ * the stack's credentials and the component's secret inputs: built by the same translation core
+ * as the Kratix stages, so the same request gives the same objects either way.
+ */
+export class ProgramStack extends pulumi.ComponentResource {
+  readonly programName: pulumi.Output<string>;
+  readonly stackName: pulumi.Output<string>;
+  readonly secretName: pulumi.Output<string>;
+  readonly program: k8s.apiextensions.CustomResource;
+  readonly stack: k8s.apiextensions.CustomResource;
+  readonly secret: k8s.core.v1.Secret;
+
+  constructor(name: string, args: ProgramStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(PROGRAM_STACK_TOKEN, name, {}, opts);
+    const accessToken = defaultAccessToken();
+    // Plain arguments are checked now, so bad input fails at this constructor with the stages'
+    // messages; arguments that are Outputs are checked when their values are known.
+    const rendered = isPlain(args)
+      ? pulumi.output(render(name, args as ResolvedArgs, accessToken))
+      : pulumi.output(args).apply((resolved) => render(name, resolved as ResolvedArgs, accessToken));
+    const data = pulumi.secret(rendered.apply((r) => r.secretData));
+    // A secret input makes the whole rendering secret, but the manifests no longer hold any
+    // secret value (those went to the Secret): they are plain, and readable in state.
+    const program = pulumi.unsecret(rendered.apply((r) => r.program));
+    const stack = pulumi.unsecret(rendered.apply((r) => r.stack));
+    const place = pulumi.unsecret(rendered.apply((r) => ({ name: r.secretName, namespace: r.namespace })));
+    const children = { parent: this };
+    this.secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      {
+        metadata: place,
+        type: "Opaque",
+        stringData: data,
+      },
+      children,
+    );
+    this.program = new k8s.apiextensions.CustomResource(
+      `${name}-program`,
+      {
+        apiVersion: "pulumi.com/v1",
+        kind: "Program",
+        metadata: program.metadata,
+        program: program.program,
+      },
+      children,
+    );
+    this.stack = new k8s.apiextensions.CustomResource(
+      `${name}-stack`,
+      {
+        apiVersion: "pulumi.com/v1",
+        kind: "Stack",
+        metadata: stack.metadata,
+        spec: stack.spec,
+      },
+      // The operator needs the Program and the Secret before it can run the Stack.
+      { ...children, dependsOn: [this.program, this.secret] },
+    );
+    this.programName = program.metadata.name;
+    this.stackName = stack.metadata.name;
+    this.secretName = place.name;
+    this.registerOutputs({
+      programName: this.programName,
+      stackName: this.stackName,
+      secretName: this.secretName,
+    });
+  }
+}
+
+type ResolvedArgs = pulumi.Unwrap<ProgramStackArgs>;
+
+/** True when nothing in `value` is an Output or a Promise: its values are known now. */
+function isPlain(value: unknown): boolean {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  if (Array.isArray(value)) return value.every(isPlain);
+  if (isPlainObject(value)) return Object.values(value).every(isPlain);
+  return true;
+}
+
+function render(name: string, args: ResolvedArgs, accessToken: string | undefined): Rendered {
+  const prepared = prepareComponent(loadSchema(args), args.componentToken, "componentToken");
+  const { spec, secrets } = splitSecretInputs(prepared, (args.inputs ?? {}) as Record<string, unknown>);
+  const request: ResourceRequest = {
+    kind: prepared.component.token.split(":").pop() ?? "Component",
+    name,
+    namespace: args.namespace ?? "default",
+    labels: {},
+    annotations: {},
+    spec,
+  };
+  const credentials: Record<string, string> = {
+    ...(accessToken !== undefined && { PULUMI_ACCESS_TOKEN: accessToken }),
+    ...(args.credentials ?? {}),
+  };
+  for (const key of Object.keys(credentials))
+    if (key in secrets)
+      throw StackwrightInputError.single(
+        `credentials.${key}`,
+        "has the name of one of the component's secret inputs; both would be the same key of the Secret",
+      );
+  const program = buildProgram(prepared, request);
+  const stack = buildStack(prepared, request, {
+    backend: args.backend,
+    stackName: args.stack,
+    ...(args.serviceAccountName !== undefined && { serviceAccountName: args.serviceAccountName }),
+    ...(args.destroyOnFinalize !== undefined && { destroyOnFinalize: args.destroyOnFinalize }),
+    ...(Object.keys(credentials).length > 0 && {
+      secretEnv: Object.fromEntries(Object.keys(credentials).map((k) => [k, k])),
+    }),
+    ...(args.config !== undefined && { config: args.config as Record<string, unknown> }),
+  });
+  return {
+    program,
+    stack,
+    secretName: namesFor(prepared, request).secret,
+    namespace: request.namespace,
+    secretData: { ...secrets, ...credentials },
+  };
+}
+
+function loadSchema(args: ResolvedArgs): PackageSchema {
+  if ((args.componentSchema === undefined) === (args.componentSchemaPath === undefined))
+    throw StackwrightInputError.single(
+      "componentSchema",
+      "give exactly one of componentSchema and componentSchemaPath",
+    );
+  if (args.componentSchema !== undefined) {
+    if (!isPlainObject(args.componentSchema))
+      throw StackwrightInputError.single("componentSchema", "must be a Pulumi package schema object");
+    return parsePackageSchema(JSON.stringify(args.componentSchema), "componentSchema");
+  }
+  const path = args.componentSchemaPath as string;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw StackwrightInputError.single(
+      "componentSchemaPath",
+      `cannot read ${path}: ${(error as Error).message}`,
+    );
+  }
+  return parsePackageSchema(text, path);
+}
+
+/** Takes the secret inputs out of the component's inputs: they travel in the Secret only. */
+function splitSecretInputs(
+  prepared: PreparedComponent,
+  inputs: Record<string, unknown>,
+): { spec: Record<string, unknown>; secrets: Record<string, string> } {
+  const spec = structuredClone(inputs);
+  const secrets: Record<string, string> = {};
+  for (const secret of prepared.inputs.secretInputs) {
+    let node: unknown = spec;
+    for (const segment of secret.path.slice(0, -1)) node = isPlainObject(node) ? node[segment] : undefined;
+    const last = secret.path[secret.path.length - 1] as string;
+    if (!isPlainObject(node) || !(last in node)) continue;
+    const value = node[last];
+    delete node[last];
+    secrets[secret.configKey] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { spec, secrets };
+}
