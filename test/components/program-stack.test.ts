@@ -38,7 +38,7 @@ const { ProgramStack, PROGRAM_STACK_INPUTS, PROGRAM_STACK_OUTPUTS } =
 const crds = new PkoCrdValidator();
 const PASSWORD = "program-stack-canary-pw-7d1e";
 const TOKEN = "pul-0123456789abcdef0123456789abcdef01234567";
-const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+const resolvedValue = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
 function setConfig(values: Record<string, string>, secretKeys: string[] = []): void {
@@ -65,7 +65,7 @@ describe("ProgramStack (mocks)", () => {
   it("creates a Secret, a Program and a Stack, named from the component, parented to it", async () => {
     const ps = new ProgramStack("orders", database());
     const [urn, programUrn, stackUrn, secretUrn] = await Promise.all(
-      [ps.urn, ps.program.urn, ps.stack.urn, ps.secret.urn].map(valueOf),
+      [ps.urn, ps.program.urn, ps.stack.urn, ps.secret.urn].map(resolvedValue),
     );
     await settle();
     const children = registered.filter((r) => r.type !== "stackwright:index:ProgramStack");
@@ -85,7 +85,7 @@ describe("ProgramStack (mocks)", () => {
 
   it("emits the same Program and Stack as the stages for the same request, valid against the PKO CRDs", async () => {
     const ps = new ProgramStack("orders", database());
-    await Promise.all([ps.programName, ps.stackName, ps.secretName].map(valueOf));
+    await Promise.all([ps.programName, ps.stackName, ps.secretName].map(resolvedValue));
     await settle();
     const prepared = prepareComponent(
       parsePackageSchema(readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"), "schema"),
@@ -109,8 +109,8 @@ describe("ProgramStack (mocks)", () => {
     });
     assert.deepEqual(stack, expectedStack);
     for (const object of [program, stack]) assert.deepEqual(crds.problems(object as never), []);
-    assert.equal(await valueOf(ps.programName), expectedProgram.metadata.name);
-    assert.equal(await valueOf(ps.secretName), `${expectedProgram.metadata.name}-secrets`);
+    assert.equal(await resolvedValue(ps.programName), expectedProgram.metadata.name);
+    assert.equal(await resolvedValue(ps.secretName), `${expectedProgram.metadata.name}-secrets`);
   });
 
   it("keeps secret inputs and credentials in the Secret only, and secret", async () => {
@@ -118,7 +118,7 @@ describe("ProgramStack (mocks)", () => {
       "orders",
       database({ credentials: { AWS_SECRET_ACCESS_KEY: pulumi.secret("aws-canary-secret-5b2c") } }),
     );
-    await valueOf(ps.stackName);
+    await resolvedValue(ps.stackName);
     await settle();
     const secret = registered.find((r) => r.type === "kubernetes:core/v1:Secret")?.inputs as {
       stringData: Record<string, unknown>;
@@ -152,18 +152,17 @@ describe("ProgramStack (mocks)", () => {
     process.env.STACKWRIGHT_ACCESS_TOKEN = "env-token-000000000000000000000000";
     setConfig({ "stackwright:accessToken": TOKEN }, ["stackwright:accessToken"]);
     let ps = new ProgramStack("orders", database());
-    await valueOf(ps.stackName);
+    await resolvedValue(ps.stackName);
     await settle();
-    const dataOf = () =>
-      (
-        registered.filter((r) => r.type === "kubernetes:core/v1:Secret").at(-1)?.inputs as {
-          stringData: { value: Record<string, string> };
-        }
-      ).stringData.value;
+    const dataOf = () => {
+      const secret = registered.filter((r) => r.type === "kubernetes:core/v1:Secret").at(-1);
+      assert.ok(secret, "a Secret is registered");
+      return (secret.inputs as { stringData: { value: Record<string, string> } }).stringData.value;
+    };
     assert.equal(dataOf().PULUMI_ACCESS_TOKEN, TOKEN, "config wins");
     setConfig({});
     ps = new ProgramStack("orders2", database());
-    await valueOf(ps.stackName);
+    await resolvedValue(ps.stackName);
     await settle();
     assert.equal(
       dataOf().PULUMI_ACCESS_TOKEN,
