@@ -3,15 +3,14 @@
  * the package's components to Python, Go and Pulumi YAML programs through `construct`, dispatching
  * each type token through the registry; its schema is schema.json and its version package.json's.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as provider from "@pulumi/pulumi/provider";
+import packageJson from "../package.json";
+import packageSchema from "../schema.json";
 import { COMPONENTS } from "./registry";
 
-// Compiled to dist/provider/index.js; package.json and schema.json stay at the package's root.
-const ROOT = join(__dirname, "..", "..");
-const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-const schema = { ...JSON.parse(readFileSync(join(ROOT, "schema.json"), "utf8")), version };
+// Imported, not read from disk, so that the bundled plugin carries them.
+const version = packageJson.version;
+const schema = { ...packageSchema, version };
 
 const stackwrightProvider: provider.Provider = {
   version,

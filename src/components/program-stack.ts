@@ -67,8 +67,8 @@ interface Rendered {
   readonly stack: StackManifest;
   readonly secretName: string;
   readonly namespace: string;
-  /** Secret inputs by configuration key, and credentials by variable name. */
-  readonly secretData: Record<string, string>;
+  /** Secret inputs by configuration key, and credentials by variable name: values may be Outputs. */
+  readonly secretData: Record<string, pulumi.Input<unknown>>;
 }
 
 /**
@@ -87,14 +87,15 @@ export class ProgramStack extends pulumi.ComponentResource {
   constructor(name: string, args: ProgramStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super(PROGRAM_STACK_TOKEN, name, {}, opts);
     const accessToken = defaultAccessToken();
-    // Plain arguments are checked now, so bad input fails at this constructor with the stages'
-    // messages; arguments that are Outputs are checked when their values are known.
-    const rendered = isPlain(args)
-      ? pulumi.output(render(name, args as ResolvedArgs, accessToken))
-      : pulumi.output(args).apply((resolved) => render(name, resolved as ResolvedArgs, accessToken));
-    const data = pulumi.secret(rendered.apply((r) => r.secretData));
-    // A secret input makes the whole rendering secret, but the manifests no longer hold any
-    // secret value (those went to the Secret): they are plain, and readable in state.
+    // Bad input fails at this constructor with the stages' messages whenever the values the
+    // rendering reads are known now; only when they are Outputs is the check made once they resolve.
+    const rendered = pulumi.output(
+      renderNow(name, args, accessToken) ??
+        pulumi.output(args).apply((resolved) => render(name, resolved, accessToken)),
+    );
+    const data = pulumi.secret(rendered.apply((r) => asSecretStrings(r.secretData)));
+    // Secret inputs and credentials went to the Secret: the manifests hold no secret value, so
+    // they are plain, and readable in state, even when an input Output was secret.
     const program = pulumi.unsecret(rendered.apply((r) => r.program));
     const stack = pulumi.unsecret(rendered.apply((r) => r.stack));
     const place = pulumi.unsecret(rendered.apply((r) => ({ name: r.secretName, namespace: r.namespace })));
@@ -150,10 +151,40 @@ function isPlain(value: unknown): boolean {
   return true;
 }
 
+/**
+ * Renders at once when every value the rendering reads is known. Secret inputs and credential
+ * values may still be Outputs (a secret from stack config, say): they only travel to the Secret.
+ * Undefined when something else is not known yet.
+ */
+function renderNow(
+  name: string,
+  args: ProgramStackArgs,
+  accessToken: string | undefined,
+): Rendered | undefined {
+  const { inputs, credentials, ...rest } = args;
+  if (!isPlain(rest)) return undefined;
+  if (inputs !== undefined && !isPlainObject(inputs)) return undefined;
+  if (credentials !== undefined && !isPlainObject(credentials)) return undefined;
+  const request = prepareRequest(name, args as ResolvedArgs);
+  return isPlain(request.spec) ? renderRequest(request, args as ResolvedArgs, accessToken) : undefined;
+}
+
 function render(name: string, args: ResolvedArgs, accessToken: string | undefined): Rendered {
+  return renderRequest(prepareRequest(name, args), args, accessToken);
+}
+
+interface PreparedRequest extends ResourceRequest {
+  readonly prepared: PreparedComponent;
+  /** The component's secret inputs, by configuration key: taken out of the spec. */
+  readonly secrets: Record<string, unknown>;
+}
+
+function prepareRequest(name: string, args: ResolvedArgs): PreparedRequest {
   const prepared = prepareComponent(loadSchema(args), args.componentToken, "componentToken");
   const { spec, secrets } = splitSecretInputs(prepared, (args.inputs ?? {}) as Record<string, unknown>);
-  const request: ResourceRequest = {
+  return {
+    prepared,
+    secrets,
     kind: prepared.component.token.split(":").pop() ?? "Component",
     name,
     namespace: args.namespace ?? "default",
@@ -161,7 +192,15 @@ function render(name: string, args: ResolvedArgs, accessToken: string | undefine
     annotations: {},
     spec,
   };
-  const credentials: Record<string, string> = {
+}
+
+function renderRequest(
+  request: PreparedRequest,
+  args: ResolvedArgs,
+  accessToken: string | undefined,
+): Rendered {
+  const { prepared, secrets } = request;
+  const credentials: Record<string, unknown> = {
     ...(accessToken !== undefined && { PULUMI_ACCESS_TOKEN: accessToken }),
     ...(args.credentials ?? {}),
   };
@@ -191,6 +230,16 @@ function render(name: string, args: ResolvedArgs, accessToken: string | undefine
   };
 }
 
+/** A Secret's stringData: strings as they are, anything else (a secret object input) as JSON. */
+function asSecretStrings(data: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
 function loadSchema(args: ResolvedArgs): PackageSchema {
   if ((args.componentSchema === undefined) === (args.componentSchemaPath === undefined))
     throw StackwrightInputError.single(
@@ -215,21 +264,38 @@ function loadSchema(args: ResolvedArgs): PackageSchema {
   return parsePackageSchema(text, path);
 }
 
-/** Takes the secret inputs out of the component's inputs: they travel in the Secret only. */
+/**
+ * Takes the secret inputs out of the component's inputs: they travel in the Secret only. Objects
+ * on the way to a secret input are copied, never changed, and its value may still be an Output.
+ */
 function splitSecretInputs(
   prepared: PreparedComponent,
   inputs: Record<string, unknown>,
-): { spec: Record<string, unknown>; secrets: Record<string, string> } {
-  const spec = structuredClone(inputs);
-  const secrets: Record<string, string> = {};
+): { spec: Record<string, unknown>; secrets: Record<string, unknown> } {
+  let spec = inputs;
+  const secrets: Record<string, unknown> = {};
   for (const secret of prepared.inputs.secretInputs) {
-    let node: unknown = spec;
-    for (const segment of secret.path.slice(0, -1)) node = isPlainObject(node) ? node[segment] : undefined;
-    const last = secret.path[secret.path.length - 1] as string;
-    if (!isPlainObject(node) || !(last in node)) continue;
-    const value = node[last];
-    delete node[last];
-    secrets[secret.configKey] = typeof value === "string" ? value : JSON.stringify(value);
+    const taken = withoutPath(spec, secret.path);
+    if (taken === undefined) continue;
+    spec = taken.rest;
+    secrets[secret.configKey] = taken.value;
   }
   return { spec, secrets };
+}
+
+/** `object` without the value at `path` (copied along the path), or undefined when nothing is there. */
+function withoutPath(
+  object: Record<string, unknown>,
+  path: readonly string[],
+): { rest: Record<string, unknown>; value: unknown } | undefined {
+  const [head, ...tail] = path as [string, ...string[]];
+  if (!(head in object)) return undefined;
+  if (tail.length === 0) {
+    const { [head]: value, ...rest } = object;
+    return { rest, value };
+  }
+  const child = object[head];
+  if (!isPlainObject(child)) return undefined;
+  const taken = withoutPath(child, tail);
+  return taken && { rest: { ...object, [head]: taken.rest }, value: taken.value };
 }

@@ -20,10 +20,7 @@ export interface IsolatedEngine {
   /** The environment for any process that runs the engine (CLI, Automation API, programs). */
   readonly env: NodeJS.ProcessEnv;
   /** Runs the pinned `pulumi` CLI. Never rejects: the caller asserts on the result. */
-  pulumi(
-    args: readonly string[],
-    options?: { cwd?: string; env?: NodeJS.ProcessEnv },
-  ): Promise<CommandResult>;
+  pulumi(args: readonly string[], options?: PulumiRunOptions): Promise<CommandResult>;
   /** Every checkpoint file of the backend, parsed from JSON, with its path. */
   stateFiles(): Promise<{ path: string; text: string }[]>;
   dispose(): Promise<void>;
@@ -32,6 +29,7 @@ export interface IsolatedEngine {
 export interface PulumiRunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Written to the CLI's stdin: how secrets reach it, never as arguments. */
   readonly input?: string;
 }
 

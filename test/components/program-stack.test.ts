@@ -148,6 +148,20 @@ describe("ProgramStack (mocks)", () => {
     });
   });
 
+  it("refuses bad input at construction, even when secret inputs and credentials are Outputs", () => {
+    assert.throws(
+      () =>
+        new ProgramStack(
+          "orders",
+          database({
+            inputs: { engine: "postgres", size: "ten", password: pulumi.secret(PASSWORD) },
+            credentials: { AWS_SECRET_ACCESS_KEY: pulumi.secret("aws-canary-secret-5b2c") },
+          }),
+        ),
+      /^StackwrightInputError: spec\.size: expected integer, got string "ten"$/,
+    );
+  });
+
   it("takes PULUMI_ACCESS_TOKEN from stackwright:accessToken before STACKWRIGHT_ACCESS_TOKEN", async () => {
     process.env.STACKWRIGHT_ACCESS_TOKEN = "env-token-000000000000000000000000";
     setConfig({ "stackwright:accessToken": TOKEN }, ["stackwright:accessToken"]);

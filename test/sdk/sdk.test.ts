@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import { pythonInterpreter, REPO_ROOT } from "../support/paths";
+import { installPythonSdk } from "../support/python-sdk";
 
 const run = promisify(execFile);
 const SDK = join(REPO_ROOT, "sdk");
@@ -51,22 +52,7 @@ describe("the generated SDKs (sdk/)", () => {
 
   it("Python: the SDK installs and offers ProgramStack with the schema's inputs, credentials secret", async () => {
     const python = pythonInterpreter();
-    const target = mkdtempSync(join(tmpdir(), "stackwright-sdk-python-"));
-    // pip builds in the source tree (build/, *.egg-info): a copy keeps sdk/ as generated.
-    const source = join(mkdtempSync(join(tmpdir(), "stackwright-sdk-src-")), "python");
-    cpSync(join(SDK, "python"), source, { recursive: true });
-    await run(python, [
-      "-m",
-      "pip",
-      "install",
-      "--quiet",
-      "--disable-pip-version-check",
-      "--no-deps",
-      "--no-build-isolation",
-      "--target",
-      target,
-      source,
-    ]);
+    const target = await installPythonSdk();
     const { stdout } = await run(
       python,
       [
