@@ -120,7 +120,11 @@ export async function createIsolatedEngine(options: { passphrase?: string } = {}
   };
 }
 
-function runCommand(
+/**
+ * Runs a command to completion, `input` on its stdin. Never rejects: the caller asserts on the
+ * result. A variable set to undefined in `env` is left out of the child's environment.
+ */
+export function runCommand(
   command: string,
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; input: string | undefined },
