@@ -88,6 +88,8 @@ sw_ensure_python() {
 		touch "$venv/.complete"
 	fi
 	export STACKWRIGHT_PYTHON="$venv/bin/python"
+	# The Python language host runs programs with this interpreter (it has the pinned SDK).
+	export PULUMI_PYTHON_CMD="$venv/bin/python"
 }
 
 # The job service's tests run against a real PostgreSQL that they start themselves; this makes

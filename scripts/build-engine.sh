@@ -93,4 +93,37 @@ sw_ensure_engine() {
 	sw_say "engine: $(pulumi version) at $(command -v pulumi)"
 }
 
-sw_ensure_engine
+# The Node.js, Python and Go language hosts, for project directories (`runtime: nodejs|python|go`)
+# and `pulumi stack init` on them. Built from the tools module engine/language-hosts (see its
+# tools.go for why that SDK version) into a cache of their own, beside the engine on PATH.
+sw_ensure_language_hosts() {
+	local version target tmp sdk_dir
+	version="$(sw_pin languageHosts)" || return 1
+	target="$STACKWRIGHT_CACHE/language-hosts-$version"
+	if [ ! -f "$target/.complete" ]; then
+		command -v go >/dev/null || { sw_fail "no Go toolchain to build the language hosts: install Go >= 1.25"; return 1; }
+		tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.language-hosts-build.XXXXXX")"
+		sw_engine_log="$tmp/build.log"
+		local host
+		for host in go/pulumi-language-go nodejs/cmd/pulumi-language-nodejs python/cmd/pulumi-language-python; do
+			if ! sw_engine_step "${host##*/} (SDK v$version)" \
+				go build -C "$sw_root/engine/language-hosts" -trimpath -o "$tmp/bin/${host##*/}" \
+				"github.com/pulumi/pulumi/sdk/v3/$host"; then
+				rm -rf "$tmp"
+				return 1
+			fi
+		done
+		# The Python host runs programs through this script, which must sit beside it.
+		sdk_dir="$(go list -C "$sw_root/engine/language-hosts" -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)" &&
+			install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/bin/" ||
+			{ rm -rf "$tmp"; sw_fail "step 'language hosts': pulumi-language-python-exec not found in the SDK module"; return 1; }
+		rm -f "$tmp/build.log"
+		touch "$tmp/.complete"
+		rm -rf "$target"
+		mv "$tmp" "$target"
+	fi
+	# After the engine's own directory: a CLI's bundled hosts, when it has them, come first.
+	export PATH="$PATH:$target/bin"
+}
+
+sw_ensure_engine && sw_ensure_language_hosts

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { createIsolatedEngine, type IsolatedEngine, runCommand } from "../../src/engine/isolated-engine";
 import { fixture, REPO_ROOT } from "../support/paths";
+import { installPythonSdk } from "../support/python-sdk";
 import { parse } from "../support/yaml";
 
 const run = promisify(execFile);
@@ -257,4 +258,93 @@ describe("examples/stack-config/set-secrets.sh", () => {
       `nothing half-written in ${relative(engine.dir, dir)}`,
     );
   });
+});
+
+/**
+ * Each project's own program under the real engine and its language host (`pulumi preview` on the
+ * project directory): bad configuration fails with the guide's messages before anything is created.
+ */
+describe("examples/stack-config: validation by pulumi preview", () => {
+  let engine: IsolatedEngine;
+  let pythonSdk: string;
+  before(async () => {
+    engine = await createIsolatedEngine();
+    pythonSdk = await installPythonSdk();
+  });
+  after(async () => engine?.dispose());
+
+  /** A runnable copy of a project with one stack initialised from its committed stack file. */
+  const stackOf = async (project: string, env: Environment) => {
+    const dir = await mkdtemp(join(engine.dir, `${project}-`));
+    for (const file of [...(PROJECTS[project] as string[]), `Pulumi.${env}.yaml`])
+      await copyFile(join(EXAMPLES, project, file), join(dir, file));
+    if (project === "typescript-complete") {
+      // What `npm install` makes of package.json: the SDK and this repository as `stackwright`.
+      await mkdir(join(dir, "node_modules"));
+      await symlink(join(REPO_ROOT, "node_modules", "@pulumi"), join(dir, "node_modules", "@pulumi"));
+      await symlink(join(REPO_ROOT, "node_modules", "typescript"), join(dir, "node_modules", "typescript"));
+      await symlink(REPO_ROOT, join(dir, "node_modules", "stackwright"));
+    }
+    if (project === "go-advanced")
+      await run(
+        "go",
+        [
+          "mod",
+          "edit",
+          `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${join(REPO_ROOT, "sdk", "go", "stackwright")}`,
+        ],
+        { cwd: dir },
+      );
+    const env_ = {
+      PULUMI_CONFIG_PASSPHRASE: undefined,
+      PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile(env),
+      PATH: `${join(REPO_ROOT, "provider", "bin")}:${engine.env.PATH}`,
+      PYTHONPATH: pythonSdk,
+    };
+    const pulumi = (args: string[], input?: string) =>
+      engine.pulumi([...args, "--stack", env], {
+        cwd: dir,
+        env: env_,
+        ...(input !== undefined && { input }),
+      });
+    const init = await engine.pulumi(["stack", "init", env], { cwd: dir, env: env_ });
+    assert.equal(init.code, 0, init.stderr);
+    return { dir, pulumi };
+  };
+
+  const previewFails = async (
+    pulumi: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
+  ) => {
+    const preview = await pulumi(["preview"]);
+    const output = `${preview.stdout}${preview.stderr}`;
+    assert.notEqual(preview.code, 0, output);
+    for (const plaintext of EXAMPLE_PLAINTEXTS)
+      assert.ok(!output.includes(plaintext), "a credential was printed");
+    return output;
+  };
+
+  for (const project of Object.keys(PROJECTS)) {
+    it(`${project}: prod without confirmation is refused`, async () => {
+      const { pulumi } = await stackOf(project, "prod");
+      assert.match(
+        await previewFails(pulumi),
+        /platform:confirmProduction: prod is refused until you confirm it: pulumi config set platform:confirmProduction true --stack prod/,
+      );
+    });
+
+    it(`${project}: an unknown environment and a missing key are named, with the command to fix them`, async () => {
+      const { pulumi } = await stackOf(project, "dev");
+      assert.equal((await pulumi(["config", "set", "platform:environment", "qa"])).code, 0);
+      assert.equal((await pulumi(["config", "rm", "platform:namespace"])).code, 0);
+      const output = await previewFails(pulumi);
+      assert.match(
+        output,
+        /platform:environment: unknown environment 'qa'; set it to one of dev, staging, prod/,
+      );
+      assert.match(
+        output,
+        /platform:namespace: is required; set it with: pulumi config set platform:namespace orders-dev/,
+      );
+    });
+  }
 });
