@@ -24,8 +24,31 @@ describe("pinned versions agree with engine/pins.json", () => {
     const pkg = JSON.parse(read("package.json"));
     assert.equal(pkg.dependencies["@pulumi/pulumi"], pins.pulumi);
     assert.match(read("requirements.txt"), new RegExp(`^pulumi==${pins.pulumi.replace(/\./g, "\\.")}$`, "m"));
-    const smoke = read("test", "fixtures", "engine-smoke", "go", "go.mod");
-    assert.equal(goRequire(smoke, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.pulumi}`);
+    for (const goMod of [
+      ["test", "fixtures", "engine-smoke", "go", "go.mod"],
+      ["test", "fixtures", "provider", "go-preview", "go.mod"],
+      ["sdk", "go", "stackwright", "go.mod"],
+      ["examples", "stack-config", "go-advanced", "go.mod"],
+    ])
+      assert.equal(
+        goRequire(read(...goMod), "github.com/pulumi/pulumi/sdk/v3"),
+        `v${pins.pulumi}`,
+        goMod.join("/"),
+      );
+    const examples = ["typescript-complete", "package.json"];
+    assert.equal(
+      JSON.parse(read("examples", "stack-config", ...examples)).dependencies["@pulumi/pulumi"],
+      pins.pulumi,
+    );
+    assert.match(
+      read("examples", "stack-config", "python-workflow", "requirements.txt"),
+      new RegExp(`^pulumi==${pins.pulumi.replace(/\./g, "\\.")}$`, "m"),
+    );
+  });
+
+  it("engine/language-hosts builds the hosts from the pinned SDK release", () => {
+    const goMod = read("engine", "language-hosts", "go.mod");
+    assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.languageHosts}`);
   });
 
   it("package.json requires Node >= 22 and the bootstrap installs a Node of that range", () => {
