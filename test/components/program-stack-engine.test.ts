@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import type { ProgramStackArgs } from "../../src/components/program-stack";
 import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
 import { REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
+import { lastJsonLine } from "../support/runner-output";
 
 const run = promisify(execFile);
 const RUNNER = join(REPO_ROOT, "dist", "test", "fixtures", "program-stack", "preview.js");
@@ -39,7 +40,7 @@ describe("ProgramStack under the real engine", () => {
       [RUNNER, JSON.stringify(full), await mkdtemp(join(engine.dir, "ps-")), engine.backendUrl],
       { env: { ...engine.env, ...env } },
     );
-    const result = JSON.parse(stdout.trim().split("\n").pop() as string) as { error?: string };
+    const result = lastJsonLine<{ error?: string }>(stdout);
     return result.error ?? "no error";
   };
 

@@ -8,6 +8,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { createIsolatedEngine, type IsolatedEngine, requireEngine } from "../../src/engine/isolated-engine";
 import { smokeProgram } from "../fixtures/engine-smoke/typescript/program";
 import { fixture, pythonInterpreter } from "../support/paths";
+import { lastJsonLine } from "../support/runner-output";
 
 const exec = promisify(execFile);
 const TOKEN = "smoke-canary-7f3a9c2e-do-not-log";
@@ -28,7 +29,7 @@ async function assertStateHoldsOnlyCiphertext(engine: IsolatedEngine): Promise<v
 /** The JSON line an inline-program runner prints (Python and Go fixtures). */
 function assertInlineRun(stdout: string, language: string): void {
   assert.ok(!stdout.includes(TOKEN), "the runner never prints the secret");
-  const result = JSON.parse(stdout.trim().split("\n").pop() as string);
+  const result = lastJsonLine<{ preview: { create: number }; [key: string]: unknown }>(stdout);
   assert.equal(result.preview.create, 1);
   assert.equal(result.result, "succeeded");
   assert.equal(result.greeting, `hello from ${language} on dev`);

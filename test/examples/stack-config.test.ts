@@ -52,6 +52,26 @@ interface StackFile {
 const stackFileOf = (project: string, env: Environment): StackFile =>
   parse(readFileSync(join(EXAMPLES, project, `Pulumi.${env}.yaml`), "utf8")) as StackFile;
 
+/** One engine for the whole file; every test works in scratch copies under its directory. */
+let engine: IsolatedEngine;
+before(async () => {
+  engine = await createIsolatedEngine();
+});
+after(async () => engine?.dispose());
+
+/** A scratch copy of some of a project's files: the engine and the scripts may rewrite them. */
+async function projectCopy(project: string, files: readonly string[]): Promise<string> {
+  const dir = await mkdtemp(join(engine.dir, `${project}-`));
+  for (const file of files) await copyFile(join(EXAMPLES, project, file), join(dir, file));
+  return dir;
+}
+
+/** The environment of a process that opens a stack with that environment's passphrase file. */
+const passphraseOf = (env: Environment) => ({
+  PULUMI_CONFIG_PASSPHRASE: undefined,
+  PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile(env),
+});
+
 describe("examples/stack-config: files", () => {
   it("has the guide and three complete projects, each with a stack file per environment", () => {
     assert.ok(existsSync(join(EXAMPLES, "README.md")), "README.md");
@@ -116,29 +136,15 @@ describe("examples/stack-config: files", () => {
 });
 
 describe("examples/stack-config: per-stack encryption under the real engine", () => {
-  let engine: IsolatedEngine;
-  before(async () => {
-    engine = await createIsolatedEngine();
-  });
-  after(async () => engine?.dispose());
-
-  /** A scratch copy of a project's Pulumi.yaml and one stack file: the engine may rewrite it. */
-  const scratchProject = async (project: string, env: Environment): Promise<string> => {
-    const dir = await mkdtemp(join(engine.dir, `${project}-${env}-`));
-    for (const file of ["Pulumi.yaml", `Pulumi.${env}.yaml`])
-      await copyFile(join(EXAMPLES, project, file), join(dir, file));
-    return dir;
-  };
   const withPassphrase = (env: Environment, backend: string) => ({
-    PULUMI_CONFIG_PASSPHRASE: undefined,
-    PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile(env),
+    ...passphraseOf(env),
     PULUMI_BACKEND_URL: backend,
   });
 
   for (const project of Object.keys(PROJECTS))
     it(`${project}: each stack decrypts with its own passphrase only`, async () => {
       for (const env of ENVIRONMENTS) {
-        const dir = await scratchProject(project, env);
+        const dir = await projectCopy(project, ["Pulumi.yaml", `Pulumi.${env}.yaml`]);
         const backend = `file://${await mkdtemp(join(engine.dir, "state-"))}`;
         for (const other of ENVIRONMENTS.filter((e) => e !== env)) {
           const refused = await engine.pulumi(["stack", "init", env], {
@@ -166,42 +172,26 @@ describe("examples/stack-config: per-stack encryption under the real engine", ()
 });
 
 describe("examples/stack-config/set-secrets.sh", () => {
-  let engine: IsolatedEngine;
-  before(async () => {
-    engine = await createIsolatedEngine();
-  });
-  after(async () => engine?.dispose());
-
   const SCRIPT = join(EXAMPLES, "set-secrets.sh");
-  const PROJECT = join(EXAMPLES, "go-advanced");
   const setSecrets = (dir: string, stack: string, input: string, env: NodeJS.ProcessEnv) =>
     runCommand(SCRIPT, [dir, stack], {
       cwd: dir,
       env: { ...engine.env, PULUMI_CONFIG_PASSPHRASE: undefined, ...env },
       input,
     });
-  const projectCopy = async (): Promise<string> => {
-    const dir = await mkdtemp(join(engine.dir, "project-"));
-    await copyFile(join(PROJECT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
-    await copyFile(join(PROJECT, "Pulumi.staging.yaml"), join(dir, "Pulumi.staging.yaml"));
-    return dir;
-  };
+  const stagingCopy = () => projectCopy("go-advanced", ["Pulumi.yaml", "Pulumi.staging.yaml"]);
   const CANARY = "set-secrets-canary-value-93ab";
 
   it("encrypts a new stack's values under a salt of its own, keeping the existing settings", async () => {
-    const dir = await projectCopy();
+    const dir = await stagingCopy();
     const passphrase = join(engine.dir, "qa.passphrase");
     await writeFile(passphrase, "a-new-environment-passphrase");
-    await copyFile(join(PROJECT, "Pulumi.dev.yaml"), join(dir, "Pulumi.qa.yaml"));
-    const plain = stackFileOf("go-advanced", "dev").config["platform:namespace"];
-    // The dev file carries dev's salt: a new environment starts from its settings only.
-    const settingsOnly = (parse(await readFile(join(dir, "Pulumi.qa.yaml"), "utf8")) as StackFile).config;
+    // A new environment starts from dev's plain settings only: no salt, no ciphertext.
+    const dev = stackFileOf("go-advanced", "dev");
+    const plainSettings = Object.entries(dev.config).filter(([, v]) => typeof v === "string");
     await writeFile(
       join(dir, "Pulumi.qa.yaml"),
-      `config:\n${Object.entries(settingsOnly)
-        .filter(([, v]) => typeof v === "string")
-        .map(([k, v]) => `  ${k}: ${v}\n`)
-        .join("")}`,
+      `config:\n${plainSettings.map(([k, v]) => `  ${k}: ${v}\n`).join("")}`,
     );
     const result = await setSecrets(dir, "qa", `# qa\nplatform:databasePassword=${CANARY}\n`, {
       PULUMI_CONFIG_PASSPHRASE_FILE: passphrase,
@@ -211,13 +201,13 @@ describe("examples/stack-config/set-secrets.sh", () => {
     const text = await readFile(join(dir, "Pulumi.qa.yaml"), "utf8");
     assert.ok(!text.includes(CANARY), "plaintext in the stack file");
     const written = parse(text) as StackFile;
-    assert.equal(written.config["platform:namespace"], plain);
+    assert.equal(written.config["platform:namespace"], dev.config["platform:namespace"]);
     assert.match((written.config["platform:databasePassword"] as { secure: string }).secure, /^v1:/);
-    assert.notEqual(written.encryptionsalt, stackFileOf("go-advanced", "dev").encryptionsalt);
+    assert.notEqual(written.encryptionsalt, dev.encryptionsalt);
   });
 
   it("refuses bad input with one message naming what to fix, and leaves the stack file as it was", async () => {
-    const dir = await projectCopy();
+    const dir = await stagingCopy();
     const before = await readFile(join(dir, "Pulumi.staging.yaml"), "utf8");
     const cases: [string, string, NodeJS.ProcessEnv, RegExp][] = [
       ["staging", "platform:x=1\n", {}, /PULUMI_CONFIG_PASSPHRASE_FILE: is required/],
@@ -265,19 +255,14 @@ describe("examples/stack-config/set-secrets.sh", () => {
  * project directory): bad configuration fails with the guide's messages before anything is created.
  */
 describe("examples/stack-config: validation by pulumi preview", () => {
-  let engine: IsolatedEngine;
   let pythonSdk: string;
   before(async () => {
-    engine = await createIsolatedEngine();
     pythonSdk = await installPythonSdk();
   });
-  after(async () => engine?.dispose());
 
   /** A runnable copy of a project with one stack initialised from its committed stack file. */
   const stackOf = async (project: string, env: Environment) => {
-    const dir = await mkdtemp(join(engine.dir, `${project}-`));
-    for (const file of [...(PROJECTS[project] as string[]), `Pulumi.${env}.yaml`])
-      await copyFile(join(EXAMPLES, project, file), join(dir, file));
+    const dir = await projectCopy(project, [...(PROJECTS[project] as string[]), `Pulumi.${env}.yaml`]);
     if (project === "typescript-complete") {
       // What `npm install` makes of package.json: the SDK and this repository as `stackwright`.
       await mkdir(join(dir, "node_modules"));
@@ -296,8 +281,7 @@ describe("examples/stack-config: validation by pulumi preview", () => {
         { cwd: dir },
       );
     const env_ = {
-      PULUMI_CONFIG_PASSPHRASE: undefined,
-      PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile(env),
+      ...passphraseOf(env),
       PATH: `${join(REPO_ROOT, "provider", "bin")}:${engine.env.PATH}`,
       PYTHONPATH: pythonSdk,
     };

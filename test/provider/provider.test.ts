@@ -9,6 +9,7 @@ import { toYaml } from "../../src/core/yaml";
 import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
 import { fixture, pythonInterpreter, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { installPythonSdk } from "../support/python-sdk";
+import { lastJsonLine } from "../support/runner-output";
 
 const run = promisify(execFile);
 const PROVIDER_BIN = join(REPO_ROOT, "provider", "bin");
@@ -136,7 +137,7 @@ describe("the provider plugin, pulumi-resource-stackwright", () => {
       ],
       { env: { ...onPath, PYTHONPATH: sdk }, maxBuffer: 8 * 1024 * 1024 },
     );
-    const result = JSON.parse(stdout.trim().split("\n").pop() as string) as { error?: string };
+    const result = lastJsonLine<{ error?: string }>(stdout);
     assert.match(result.error ?? "no error", BAD_SIZE_MESSAGE);
   });
 
@@ -148,7 +149,7 @@ describe("the provider plugin, pulumi-resource-stackwright", () => {
       [JSON.stringify(BAD_SIZE), await mkdtemp(join(engine.dir, "go-")), engine.backendUrl],
       { env: onPath, maxBuffer: 8 * 1024 * 1024 },
     );
-    const result = JSON.parse(stdout.trim().split("\n").pop() as string) as { error?: string };
+    const result = lastJsonLine<{ error?: string }>(stdout);
     assert.match(result.error ?? "no error", BAD_SIZE_MESSAGE);
   });
 });
