@@ -205,7 +205,7 @@ function renderRequest(
     ...(args.credentials ?? {}),
   };
   for (const key of Object.keys(credentials))
-    if (key in secrets)
+    if (Object.hasOwn(secrets, key))
       throw StackwrightInputError.single(
         `credentials.${key}`,
         "has the name of one of the component's secret inputs; both would be the same key of the Secret",
@@ -289,7 +289,7 @@ function withoutPath(
   path: readonly string[],
 ): { rest: Record<string, unknown>; value: unknown } | undefined {
   const [head, ...tail] = path as [string, ...string[]];
-  if (!(head in object)) return undefined;
+  if (!Object.hasOwn(object, head)) return undefined;
   if (tail.length === 0) {
     const { [head]: value, ...rest } = object;
     return { rest, value };

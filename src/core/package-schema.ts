@@ -135,6 +135,12 @@ export function selectComponent(
   return { schema, token, resource };
 }
 
+/**
+ * True for a plain key/value object — what JSON and YAML give, or an object literal — and false for
+ * arrays and for instances of classes (a Pulumi Output, a Date): their own keys are not data.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

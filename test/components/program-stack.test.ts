@@ -148,6 +148,26 @@ describe("ProgramStack (mocks)", () => {
     });
   });
 
+  it("takes credentials given as one secret Output of the whole map", async () => {
+    // Regression: the Output itself was read as the map, so its methods (toString, …) were taken
+    // for variable names and the construction failed.
+    const ps = new ProgramStack(
+      "orders",
+      database({ credentials: pulumi.secret({ AWS_SECRET_ACCESS_KEY: "aws-canary-secret-5b2c" }) }),
+    );
+    await resolvedValue(ps.stackName);
+    await settle();
+    const secret = registered.find((r) => r.type === "kubernetes:core/v1:Secret")?.inputs as {
+      stringData: { value: Record<string, unknown> };
+    };
+    assert.deepEqual(secret.stringData.value, {
+      password: PASSWORD,
+      AWS_SECRET_ACCESS_KEY: "aws-canary-secret-5b2c",
+    });
+    const stack = registered.find((r) => r.type.endsWith(":Stack"))?.inputs as { spec: Record<string, unknown> };
+    assert.deepEqual(Object.keys(stack.spec.envRefs as object), ["AWS_SECRET_ACCESS_KEY"]);
+  });
+
   it("refuses bad input at construction, even when secret inputs and credentials are Outputs", () => {
     assert.throws(
       () =>
