@@ -164,7 +164,9 @@ describe("ProgramStack (mocks)", () => {
       password: PASSWORD,
       AWS_SECRET_ACCESS_KEY: "aws-canary-secret-5b2c",
     });
-    const stack = registered.find((r) => r.type.endsWith(":Stack"))?.inputs as { spec: Record<string, unknown> };
+    const stack = registered.find((r) => r.type.endsWith(":Stack"))?.inputs as {
+      spec: Record<string, unknown>;
+    };
     assert.deepEqual(Object.keys(stack.spec.envRefs as object), ["AWS_SECRET_ACCESS_KEY"]);
   });
 
