@@ -10,6 +10,7 @@ import { type StackUpdate, StackUpdateSchema } from "../jobs/api/gen/stackwright
 import { ResourceProgress } from "../jobs/api/progress";
 import { TOKEN_ENV, tokenFile } from "../jobs/api-token";
 import { OPERATIONS } from "../jobs/model";
+import { plainText } from "../jobs/plain-text";
 
 export interface JobCliIo {
   log(line: string): void;
@@ -212,7 +213,7 @@ async function follow(client: JobsClient, job: StackUpdate, startedAt: number, i
   if (final.status !== "succeeded")
     throw StackwrightInputError.single(
       `job ${final.id}`,
-      `${final.status}${final.error ? `: ${final.error}` : ""}`,
+      `${final.status}${final.error ? `: ${plainText(final.error)}` : ""}`,
     );
 }
 
@@ -266,10 +267,13 @@ function describe(u: StackUpdate): string[] {
   if (u.exitCode !== undefined) lines.push(`exit code:  ${u.exitCode}`);
   const changes = describeChanges(u.changes);
   if (changes !== "") lines.push(`changes:    ${changes}`);
-  if (u.error !== undefined) lines.push(`error:      ${u.error}`);
+  // Plain, whatever the service stored (jobs of older versions kept the engine's escapes): a
+  // job's text must not drive the terminal it is shown on.
+  if (u.error !== undefined) lines.push(`error:      ${plainText(u.error)}`);
   if (u.output !== "") {
     lines.push(`output${u.outputTruncated ? " (truncated)" : ""}:`);
-    for (const outputLine of u.output.replace(/\n$/, "").split("\n")) lines.push(`  ${outputLine}`);
+    for (const outputLine of plainText(u.output).replace(/\n$/, "").split("\n"))
+      lines.push(`  ${outputLine}`);
   }
   return lines;
 }

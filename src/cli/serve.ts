@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { StackwrightInputError } from "../core/errors";
 import { loadOrCreateApiToken, TOKEN_ENV, tokenFile } from "../jobs/api-token";
 import { embeddedServiceConfig } from "../jobs/embedded-defaults";
-import { startJobServer } from "../jobs/job-server";
+import { type JobServer, startJobServer } from "../jobs/job-server";
 import { loadServiceConfig } from "../jobs/service-config";
 
 export const DEFAULT_PORT = 7420;
@@ -44,13 +44,18 @@ async function serve(flags: ServeFlags, log: (line: string) => void): Promise<vo
     ? loadServiceConfig(configFile)
     : embeddedServiceConfig(process.env.STACKWRIGHT_DATA_DIR ?? resolve(".stackwright"));
   const token = flags.api ? loadOrCreateApiToken(config.dataDir) : undefined;
-  const server = await startJobServer({
-    config,
-    host: flags.host,
-    port,
-    workers: flags.workers,
-    ...(token !== undefined && { token }),
-  });
+  let server: JobServer;
+  try {
+    server = await startJobServer({
+      config,
+      host: flags.host,
+      port,
+      workers: flags.workers,
+      ...(token !== undefined && { token }),
+    });
+  } catch (error) {
+    throw listenProblem(error, flags.host, port) ?? error;
+  }
   if (server.url) log(`stackwright: job service listening on ${server.url}`);
   if (token !== undefined)
     log(`stackwright: API token: ${process.env[TOKEN_ENV] ? `$${TOKEN_ENV}` : tokenFile(config.dataDir)}`);
@@ -69,4 +74,28 @@ async function serve(flags: ServeFlags, log: (line: string) => void): Promise<vo
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** Why the API cannot listen where it was asked to, as the flag to change; undefined for other errors. */
+function listenProblem(error: unknown, host: string, port: number): StackwrightInputError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "EADDRINUSE":
+      return StackwrightInputError.single(
+        "--port",
+        `port ${port} on ${host} is in use (is another stackwright serve running?); choose another port`,
+      );
+    case "EACCES":
+      return StackwrightInputError.single("--port", `not allowed to listen on port ${port} on ${host}`);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+    case "EAI_NONAME":
+      return StackwrightInputError.single("--host", `cannot resolve '${host}' to an address (${code})`);
+    case "EADDRNOTAVAIL":
+    case "EAFNOSUPPORT":
+      return StackwrightInputError.single("--host", `'${host}' is not an address of this machine (${code})`);
+    default:
+      return undefined;
+  }
 }

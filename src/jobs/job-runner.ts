@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type EngineEvent, LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { commandResultOf, EngineProcesses, isConcurrentUpdate } from "./engine-process";
@@ -27,10 +26,14 @@ export interface RunContext {
   readonly emit: (kind: string, data: Record<string, unknown>) => void;
   /** Called before each retry, so the job's attempt count follows. */
   readonly onRetry: (attempt: number, delayMs: number) => Promise<void>;
-  readonly retry?: RetryPolicy;
+  readonly retry: RetryPolicy;
   readonly env?: NodeJS.ProcessEnv;
   /** Remembers which stacks this process has already created and configured. */
   readonly setups: StackSetups;
+  /** The job's scratch directory (see job-scratch.ts): the engine's TMPDIR, event logs. */
+  readonly scratchDir: string;
+  /** Every other secret the service holds (see service-secrets.ts), redacted like the stack's own. */
+  readonly serviceSecrets: readonly string[];
 }
 
 /**
@@ -54,14 +57,19 @@ export class StackSetups {
   }
 }
 
+/**
+ * How a job waits for a stack that another update holds: tries again after 1 s, 2 s, 4 s, … (at
+ * most `maxDelayMs` apart) until it has waited `windowMs` in all.
+ */
 export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  readonly maxAttempts: number;
+  readonly windowMs: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 15_000 };
+export function lockRetryPolicy(windowMs: number): RetryPolicy {
+  return { windowMs, baseDelayMs: 1000, maxDelayMs: 15_000 };
+}
 
 /**
  * Runs one job's operation through the Automation API against the real CLI, and says how it
@@ -71,12 +79,16 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const output = new BoundedOutput();
   let environment: StackEnvironment;
   try {
-    environment = stackEnvironment(ctx.stack, ctx.env);
+    const base = stackEnvironment(ctx.stack, ctx.env, ctx.workloads.runtime(ctx.stack.workload));
+    const tmp = join(ctx.scratchDir, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    // Whatever the engine, its language host or the program leave behind goes with the job.
+    environment = { ...base, env: { ...base.env, TMPDIR: tmp } };
   } catch (error) {
     if (!(error instanceof MissingSecretError)) throw error;
     return failed(error.message, null, null, "");
   }
-  const redactor = new Redactor(environment.secretValues);
+  const redactor = new Redactor([...environment.secretValues, ...ctx.serviceSecrets]);
   const lines = new RedactingLines(redactor, (text) => output.append(text));
   const tally: ChangeSummary = {};
   const onEvent = (event: EngineEvent) => {
@@ -91,7 +103,8 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   if (ctx.signal.aborted) forceKill();
   else ctx.signal.addEventListener("abort", forceKill, { once: true });
 
-  const retry = ctx.retry ?? DEFAULT_RETRY;
+  const retry = ctx.retry;
+  let waitedMs = 0;
   let outcome: { changes: ChangeSummary | null } | { error: unknown } | undefined;
   try {
     const workDir = ctx.workloads.projectDir(ctx.stack, ctx.spec);
@@ -107,8 +120,13 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
         outcome = { changes: await operate(ctx, processes, workDir, environment.env, lines, onEvent) };
         break;
       } catch (error) {
-        if (!isConcurrentUpdate(error) || attempt >= retry.maxAttempts || ctx.signal.aborted) throw error;
-        const delayMs = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+        if (!isConcurrentUpdate(error) || waitedMs >= retry.windowMs || ctx.signal.aborted) throw error;
+        const delayMs = Math.min(
+          retry.maxDelayMs,
+          retry.baseDelayMs * 2 ** (attempt - 1),
+          retry.windowMs - waitedMs,
+        );
+        waitedMs += delayMs;
         ctx.emit("retry", { attempt: attempt + 1, delayMs, reason: "concurrent update" });
         await ctx.onRetry(attempt + 1, delayMs);
         await sleep(delayMs, ctx.signal);
@@ -125,7 +143,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const text = output.toString();
   if (ctx.signal.aborted) {
     // The engine was interrupted or killed, and a killed engine leaves its lock behind.
-    await clearStackLock(ctx.stack, environment.env, ctx.cli, processes).catch((e: Error) =>
+    await clearStackLock(ctx.stack, environment.env, ctx.cli, processes, ctx.scratchDir).catch((e: Error) =>
       ctx.emit("diagnostic", {
         severity: "warning",
         message: redactor.text(`could not clear the stack lock: ${e.message}`),
@@ -179,7 +197,7 @@ async function operate(
   lines: RedactingLines,
   onEvent: (e: EngineEvent) => void,
 ): Promise<ChangeSummary | null> {
-  const logDir = mkdtempSync(join(tmpdir(), "stackwright-events-"));
+  const logDir = mkdtempSync(join(ctx.scratchDir, "events-"));
   const logFile = join(logDir, "events.jsonl");
   let summary: ChangeSummary | null = null;
   const tail = new EventLogTail(logFile, (event) => {

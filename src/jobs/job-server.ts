@@ -46,6 +46,21 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
     await migrate(db);
     const store = new JobStore(db);
     const events = new JobEvents();
+    const service = new StackJobService(store, events, config, workloads);
+    // The API listens before any worker starts: a service started by mistake on another's port
+    // fails before its workers take the other's running jobs for orphans.
+    let url: string | undefined;
+    if (options.token !== undefined) {
+      const api = await startApiServer({
+        service,
+        token: options.token,
+        host: options.host ?? "127.0.0.1",
+        port: options.port ?? 0,
+        limits: config.api,
+      });
+      url = api.url;
+      closers.push(() => api.close());
+    }
     let runners: JobRunners | undefined;
     if (options.workers !== false) {
       runners = await startWorkerThread(
@@ -58,18 +73,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       );
       const started = runners;
       closers.push(() => started.close());
-    }
-    const service = new StackJobService(store, events, config, workloads, runners);
-    let url: string | undefined;
-    if (options.token !== undefined) {
-      const api = await startApiServer({
-        service,
-        token: options.token,
-        host: options.host ?? "127.0.0.1",
-        port: options.port ?? 0,
-      });
-      url = api.url;
-      closers.push(() => api.close());
+      service.attach(started);
     }
     return {
       config,

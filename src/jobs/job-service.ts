@@ -21,13 +21,19 @@ const MAX_TIMEOUT_MS = 24 * 60 * 60_000;
 
 /** The job service over a store and, when this process runs jobs, its worker pool. */
 export class StackJobService implements JobService {
+  private runners: JobRunners | undefined;
+
   constructor(
     private readonly store: JobStore,
     private readonly events: JobEvents,
     private readonly config: ServiceConfig,
     private readonly workloads: Workloads,
-    private readonly runners?: JobRunners,
   ) {}
+
+  /** This process's workers, once they run; jobs queued before are found by their first look. */
+  attach(runners: JobRunners): void {
+    this.runners = runners;
+  }
 
   async deploy(request: DeployRequest): Promise<Job> {
     const stack = this.config.stacks.get(request.stack);

@@ -1,8 +1,11 @@
+import { plainText } from "./plain-text";
+
 /**
  * Keeps secret values out of everything the service stores or shows: job output, events and
  * errors. The engine masks the values it knows to be secret, but a program or a provider can
  * still print a credential or a secret input in plaintext, so every text leaving a job passes
- * through a Redactor that knows the job's secret values.
+ * through a Redactor that knows every secret of the service. It is also where that text becomes
+ * plain (see plain-text.ts): first, so that an escape sequence inside a secret cannot hide it.
  */
 export const REDACTED = "[secret]";
 
@@ -21,12 +24,12 @@ export class Redactor {
   }
 
   text(value: string): string {
-    return this.pattern ? value.replace(this.pattern, REDACTED) : value;
+    const plain = plainText(value);
+    return this.pattern ? plain.replace(this.pattern, REDACTED) : plain;
   }
 
   /** Redacts every string inside a JSON-shaped value. */
   value<T>(value: T): T {
-    if (!this.pattern) return value;
     return JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === "string" ? this.text(v) : v)) as T;
   }
 }

@@ -24,8 +24,21 @@ export interface ServiceConfig {
    * resolved this long after its last beat (workers beat every third of it).
    */
   readonly leaseMs: number;
+  /** How long a job waits, trying again, for a stack that another update holds. */
+  readonly lockWaitMs: number;
+  readonly api: ApiLimits;
   readonly workloads: ReadonlyMap<string, Workload>;
   readonly stacks: ReadonlyMap<string, StackConfig>;
+}
+
+/** What one client may take of the API server: see connection-guard.ts. */
+export interface ApiLimits {
+  /** Open connections at most; more are closed on arrival. */
+  readonly maxConnections: number;
+  /** How long a client has to send a request's headers, and then its body. */
+  readonly headersTimeoutMs: number;
+  /** How long a connection may stay open with no request in progress. */
+  readonly idleTimeoutMs: number;
 }
 
 export type SecretSource = { readonly fromEnv: string } | { readonly fromFile: string };
@@ -64,6 +77,9 @@ export const DEFAULTS = {
   defaultTimeoutMs: 10 * 60_000,
   cancelGraceMs: 10_000,
   leaseMs: 30_000,
+  // An update of a real stack takes minutes; a job should outwait one, not give up after seconds.
+  lockWaitMs: 5 * 60_000,
+  api: { maxConnections: 512, headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
 } as const;
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -76,9 +92,12 @@ const TOP_LEVEL_KEYS = new Set([
   "defaultTimeoutSeconds",
   "cancelGraceSeconds",
   "leaseSeconds",
+  "lockWaitSeconds",
+  "api",
   "workloads",
   "stacks",
 ]);
+const API_KEYS = new Set(["maxConnections", "headersTimeoutSeconds", "idleTimeoutSeconds"]);
 const STACK_KEYS = new Set([
   "workload",
   "backend",
@@ -130,6 +149,8 @@ export function parseServiceConfig(
   const timeoutSeconds = positiveNumber(raw, "defaultTimeoutSeconds", fail);
   const graceSeconds = positiveNumber(raw, "cancelGraceSeconds", fail);
   const leaseSeconds = positiveNumber(raw, "leaseSeconds", fail);
+  const lockWaitSeconds = positiveNumber(raw, "lockWaitSeconds", fail);
+  const api = parseApiLimits(raw.api, fail);
 
   const workloads = new Map<string, Workload>();
   const rawWorkloads = raw.workloads ?? {};
@@ -156,12 +177,33 @@ export function parseServiceConfig(
     defaultTimeoutMs: timeoutSeconds === undefined ? DEFAULTS.defaultTimeoutMs : timeoutSeconds * 1000,
     cancelGraceMs: graceSeconds === undefined ? DEFAULTS.cancelGraceMs : graceSeconds * 1000,
     leaseMs: leaseSeconds === undefined ? DEFAULTS.leaseMs : leaseSeconds * 1000,
+    lockWaitMs: lockWaitSeconds === undefined ? DEFAULTS.lockWaitMs : lockWaitSeconds * 1000,
+    api,
     workloads,
     stacks,
   };
 }
 
 type Fail = (at: string, message: string) => void;
+
+function parseApiLimits(raw: unknown, fail: Fail): ApiLimits {
+  if (raw === undefined) return DEFAULTS.api;
+  if (!isPlainObject(raw)) {
+    fail("api", "expected a mapping with maxConnections, headersTimeoutSeconds or idleTimeoutSeconds");
+    return DEFAULTS.api;
+  }
+  for (const key of Object.keys(raw)) if (!API_KEYS.has(key)) fail(`api.${key}`, "unknown field");
+  const maxConnections = positiveNumber(raw, "maxConnections", fail, "api");
+  if (maxConnections !== undefined && !Number.isInteger(maxConnections))
+    fail("api.maxConnections", "expected a whole number");
+  const headersSeconds = positiveNumber(raw, "headersTimeoutSeconds", fail, "api");
+  const idleSeconds = positiveNumber(raw, "idleTimeoutSeconds", fail, "api");
+  return {
+    maxConnections: maxConnections ?? DEFAULTS.api.maxConnections,
+    headersTimeoutMs: headersSeconds === undefined ? DEFAULTS.api.headersTimeoutMs : headersSeconds * 1000,
+    idleTimeoutMs: idleSeconds === undefined ? DEFAULTS.api.idleTimeoutMs : idleSeconds * 1000,
+  };
+}
 
 function parseWorkload(
   name: string,

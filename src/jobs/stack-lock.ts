@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PulumiCommand, StackNotFoundError } from "@pulumi/pulumi/automation";
 import type { EngineProcesses } from "./engine-process";
@@ -9,15 +8,17 @@ import type { StackConfig } from "./service-config";
  * Clears the lock a stopped or dead engine left on a stack, so the next job can run. `pulumi
  * cancel` does it on every backend: Pulumi Cloud cancels the update, and the DIY backends (file,
  * s3, gs, azblob, postgres) delete the stack's lock files. It needs a project, but not the
- * workload's: a throwaway Pulumi.yaml naming the stack's project is enough.
+ * workload's: a throwaway Pulumi.yaml naming the stack's project is enough, made in the job's
+ * scratch directory `scratchDir`.
  */
 export async function clearStackLock(
   stack: StackConfig,
   env: NodeJS.ProcessEnv,
   cli: PulumiCommand,
   processes: EngineProcesses,
+  scratchDir: string,
 ): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "stackwright-unlock-"));
+  const dir = mkdtempSync(join(scratchDir, "unlock-"));
   try {
     writeFileSync(join(dir, "Pulumi.yaml"), `name: ${stack.project}\nruntime: yaml\n`);
     await processes.run(

@@ -2,13 +2,16 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { EngineProcesses } from "./engine-process";
+import { ensureFileBackends } from "./file-backends";
 import type { JobNotifier } from "./job-events";
 import { killJobProcesses } from "./job-processes";
-import { runJob, StackSetups } from "./job-runner";
+import { lockRetryPolicy, runJob, StackSetups } from "./job-runner";
 import type { JobRunners } from "./job-runners";
+import { jobScratchDir, removeJobScratch, sweepJobScratch } from "./job-scratch";
 import type { JobStore } from "./job-store";
 import type { Job, StopReason } from "./model";
 import type { ServiceConfig } from "./service-config";
+import { serviceSecretValues } from "./service-secrets";
 import { baseEngineEnvironment, stackEnvironment } from "./stack-environment";
 import { clearStackLock } from "./stack-lock";
 import type { Workloads } from "./workloads";
@@ -55,7 +58,12 @@ export class WorkerPool implements JobRunners {
   }
 
   async start(): Promise<void> {
+    ensureFileBackends(this.options.config);
     await this.resolveOrphans(this.options.soleOwner);
+    await sweepJobScratch(this.options.config.dataDir, async (id) => {
+      if (this.running.has(id)) return true;
+      return (await this.options.store.get(id))?.status === "running";
+    });
     this.pollTimer = setInterval(() => {
       void this.resolveOrphans(false).catch(() => undefined);
       this.wake();
@@ -123,6 +131,7 @@ export class WorkerPool implements JobRunners {
         .then(() => events.notify(job.id))
         .catch(() => undefined);
     };
+    const env = this.options.env ?? process.env;
     try {
       const result = stack
         ? await runJob({
@@ -135,8 +144,11 @@ export class WorkerPool implements JobRunners {
             graceMs: config.cancelGraceMs,
             emit,
             onRetry: () => store.recordRetry(job.id, this.workerId),
+            retry: lockRetryPolicy(config.lockWaitMs),
             setups: this.setups,
-            ...(this.options.env !== undefined && { env: this.options.env }),
+            env,
+            scratchDir: jobScratchDir(config.dataDir, job.id),
+            serviceSecrets: serviceSecretValues(config, env),
           })
         : {
             status: "failed" as const,
@@ -149,6 +161,7 @@ export class WorkerPool implements JobRunners {
       await written;
       await store.finish(job.id, this.workerId, result);
     } finally {
+      removeJobScratch(config.dataDir, job.id);
       clearTimeout(timeout);
       clearInterval(heartbeat);
       events.notify(job.id);
@@ -183,8 +196,10 @@ export class WorkerPool implements JobRunners {
         } catch {
           env = baseEngineEnvironment(this.options.env);
         }
-        await clearStackLock(stack, env, cli, new EngineProcesses()).catch(() => undefined);
+        const scratch = jobScratchDir(config.dataDir, job.id);
+        await clearStackLock(stack, env, cli, new EngineProcesses(), scratch).catch(() => undefined);
       }
+      removeJobScratch(config.dataDir, job.id);
       await store.finish(job.id, this.workerId, {
         status: "failed",
         exitCode: null,

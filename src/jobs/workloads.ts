@@ -6,15 +6,19 @@ import { parsePackageSchema } from "../core/package-schema";
 import { programToProject } from "../core/pulumi-project";
 import type { ResourceRequest } from "../core/request";
 import { parseYaml, toYaml } from "../core/yaml";
+import { mirrorProject } from "./project-workspace";
 import type { ServiceConfig, StackConfig, Workload } from "./service-config";
 
 /**
- * What a stack's jobs run: a Pulumi project directory. A project workload is its own directory;
- * a component request becomes, through the translation core, the same Pulumi YAML program that
- * PKO would run for it, written into a directory of the stack's own under the data directory.
+ * What a stack's jobs run: a Pulumi project directory of the stack's own under the data
+ * directory. For a project workload it is a view of the user's directory (see mirrorProject); a
+ * component request becomes, through the translation core, the same Pulumi YAML program that PKO
+ * would run for it.
  */
 export class Workloads {
   private readonly components = new Map<string, PreparedComponent>();
+  /** Project workload name → the program's runtime, as its Pulumi.yaml says. */
+  private readonly runtimes = new Map<string, string>();
 
   /** Prepares every workload; throws every problem at once, each naming its config field. */
   constructor(private readonly config: ServiceConfig) {
@@ -22,7 +26,11 @@ export class Workloads {
     for (const workload of config.workloads.values()) {
       try {
         if (workload.kind === "component") this.components.set(workload.name, prepare(workload));
-        else projectName(workload.dir, `workloads.${workload.name}.project`);
+        else
+          this.runtimes.set(
+            workload.name,
+            readProject(workload.dir, `workloads.${workload.name}.project`).runtime,
+          );
       } catch (error) {
         if (!(error instanceof StackwrightInputError)) throw error;
         problems.push(...error.problems);
@@ -32,7 +40,7 @@ export class Workloads {
       const workload = config.workloads.get(stack.workload);
       if (workload?.kind === "project") {
         try {
-          const name = projectName(workload.dir, `workloads.${workload.name}.project`);
+          const { name } = readProject(workload.dir, `workloads.${workload.name}.project`);
           if (name !== stack.project)
             problems.push({
               at: `stacks.${stack.name}`,
@@ -72,13 +80,21 @@ export class Workloads {
     return this.components.has(workloadName);
   }
 
-  /** The project directory a job of `stack` runs in, written now for a component request. */
+  /** The Pulumi runtime of a workload's program (`yaml` for a component request). */
+  runtime(workloadName: string): string {
+    return this.runtimes.get(workloadName) ?? "yaml";
+  }
+
+  /** The project directory a job of `stack` runs in, brought up to date now. */
   projectDir(stack: StackConfig, spec?: Record<string, unknown>): string {
     const workload = this.config.workloads.get(stack.workload) as Workload;
-    if (workload.kind === "project") return workload.dir;
+    const dir = join(this.config.dataDir, "workspaces", stack.org, stack.project, stack.stack);
+    if (workload.kind === "project") {
+      mirrorProject(workload.dir, dir);
+      return dir;
+    }
     const prepared = this.components.get(workload.name) as PreparedComponent;
     const program = buildProgram(prepared, requestFor(workload.name, spec ?? workload.spec));
-    const dir = join(this.config.dataDir, "workspaces", stack.org, stack.project, stack.stack);
     mkdirSync(dir, { recursive: true });
     const project = { ...programToProject(program), name: stack.project };
     const file = join(dir, "Pulumi.yaml");
@@ -111,7 +127,7 @@ function requestFor(workloadName: string, spec: Record<string, unknown>): Resour
   return { kind: "Workload", name: workloadName, namespace: "default", labels: {}, annotations: {}, spec };
 }
 
-function projectName(dir: string, at: string): string {
+function readProject(dir: string, at: string): { name: string; runtime: string } {
   let project: unknown;
   try {
     project = parseYaml(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
@@ -121,8 +137,10 @@ function projectName(dir: string, at: string): string {
       `no readable Pulumi.yaml in ${dir}: ${(error as Error).message.split("\n")[0]}`,
     );
   }
-  const name = (project as { name?: unknown } | null)?.name;
+  const { name, runtime } = (project ?? {}) as { name?: unknown; runtime?: unknown };
   if (typeof name !== "string" || name === "")
     throw StackwrightInputError.single(at, `${dir}/Pulumi.yaml has no name`);
-  return name;
+  // `runtime: go` or `runtime: {name: go, options: …}`.
+  const runtimeName = typeof runtime === "string" ? runtime : (runtime as { name?: unknown } | null)?.name;
+  return { name, runtime: typeof runtimeName === "string" ? runtimeName : "" };
 }

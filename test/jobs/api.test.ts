@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { EventEmitter, once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect as http2Connect } from "node:http2";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
@@ -178,7 +179,14 @@ class FakeJobService implements JobService {
             output: "done\n",
             finishedAt: Date.now(),
           }
-        : { status: "failed", exitCode: 1, error: "the database refused: boom", finishedAt: Date.now() },
+        : {
+            // As a job stored by an older service: with the engine's terminal escapes.
+            status: "failed",
+            exitCode: 1,
+            error: "\u001b[31mthe database refused: boom\u001b[0m",
+            output: "\u001b[1mworking\u001b[0m\r\n\u001b]0;title\u0007done\n",
+            finishedAt: Date.now(),
+          },
     );
   }
 
@@ -664,6 +672,17 @@ describe("job commands", () => {
     assert.deepEqual(err, [`stackwright: error: job ${out[0]}: failed: the database refused: boom`]);
   });
 
+  it("jobs get shows a job's output and error as plain text, never the terminal escapes stored", async () => {
+    const id = (await run("deploy", "acme/app/bad", "--watch", ...connection())).out[0] ?? "";
+    const shown = await run("jobs", "get", id, ...connection());
+    assert.equal(shown.code, 0);
+    const text = shown.out.join("\n");
+    assert.match(text, /^error: +the database refused: boom$/m);
+    assert.match(text, /^ {2}working\n {2}done$/m);
+    for (const control of ["\u001b", "\u0007", "\r"])
+      assert.ok(!text.includes(control), JSON.stringify(text));
+  });
+
   it("refuses bad flags and reports the service's refusals by field", async () => {
     const badOperation = await run("deploy", "acme/app/ok", "--operation", "apply", ...connection());
     assert.equal(badOperation.code, 1);
@@ -716,5 +735,210 @@ describe("job commands", () => {
 
     const canceled = await run("jobs", "cancel", id, ...connection());
     assert.deepEqual(canceled, { code: 0, out: [`${id} canceled`], err: [] });
+  });
+});
+
+describe("StackJobs API against malformed binary requests", () => {
+  let fake: FakeJobService;
+  let server: ApiServer;
+  before(async () => {
+    fake = new FakeJobService();
+    server = await startApiServer({ service: fake, token: TOKEN });
+  });
+  after(async () => server?.close());
+
+  /** A gRPC-Web or gRPC frame: flags, length, payload. */
+  const frame = (flags: number, payload: Uint8Array) => {
+    const header = Buffer.alloc(5);
+    header.writeUInt8(flags, 0);
+    header.writeUInt32BE(payload.byteLength, 1);
+    return Buffer.concat([header, payload]);
+  };
+  // Field 1 (id, a string) announcing 100 bytes that never come.
+  const truncated = Uint8Array.from([0x0a, 0x64, 0x61]);
+  const valid = Buffer.concat([Buffer.from([0x0a, 0x05]), Buffer.from("job-1")]);
+
+  it("answers a binary Connect body that is not protobuf invalid_argument (400), not internal", async () => {
+    const callsBefore = fake.calls.length;
+    for (const body of [truncated, Uint8Array.from([0xff, 0xff, 0xff, 0xff])]) {
+      const response = await fetch(`${server.url}${SERVICE_PATH}/GetStackUpdate`, {
+        method: "POST",
+        headers: { "content-type": "application/proto", authorization: `Bearer ${TOKEN}` },
+        body,
+      });
+      assert.equal(
+        response.status,
+        400,
+        `${Buffer.from(body).toString("hex")}: ${await response.clone().text()}`,
+      );
+      const json = (await response.json()) as { code: string; message: string };
+      assert.equal(json.code, "invalid_argument");
+      assert.match(json.message, /GetStackUpdateRequest/);
+    }
+    assert.deepEqual(fake.calls.slice(callsBefore), []);
+  });
+
+  it("answers gRPC-Web frames flagged compressed without an encoding, or not protobuf, invalid_argument", async () => {
+    const grpcWeb = (body: Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}${SERVICE_PATH}/GetStackUpdate`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/grpc-web+proto",
+          "x-grpc-web": "1",
+          authorization: `Bearer ${TOKEN}`,
+          ...headers,
+        },
+        body,
+      });
+    for (const [what, response] of [
+      ["compressed flag, no encoding", await grpcWeb(frame(1, valid))],
+      ["compressed flag, identity", await grpcWeb(frame(1, valid), { "grpc-encoding": "identity" })],
+      ["not protobuf", await grpcWeb(frame(0, truncated))],
+    ] as const) {
+      assert.equal(response.status, 200, what);
+      assert.equal(grpcStatusOf(response.headers, Buffer.from(await response.arrayBuffer())), "3", what);
+    }
+    // A well-formed one is still answered.
+    const ok = await grpcWeb(frame(0, Buffer.concat([Buffer.from([0x0a, 0x07]), Buffer.from("job-404")])));
+    assert.equal(grpcStatusOf(ok.headers, Buffer.from(await ok.arrayBuffer())), "5", "not_found for job-404");
+  });
+
+  it("answers a gRPC (HTTP/2) message that is not protobuf invalid_argument", async () => {
+    const session = http2Connect(server.url);
+    try {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": `${SERVICE_PATH}/GetStackUpdate`,
+        "content-type": "application/grpc+proto",
+        te: "trailers",
+        authorization: `Bearer ${TOKEN}`,
+      });
+      const status = new Promise<string | undefined>((resolve, reject) => {
+        let fromHeaders: string | undefined;
+        stream.on("response", (headers) => {
+          fromHeaders = headers["grpc-status"] as string | undefined;
+        });
+        stream.on("trailers", (trailers) => resolve(trailers["grpc-status"] as string | undefined));
+        stream.on("end", () => resolve(fromHeaders));
+        stream.on("error", reject);
+      });
+      stream.resume();
+      stream.end(frame(0, truncated));
+      assert.equal(await status, "3");
+    } finally {
+      session.close();
+    }
+  });
+
+  it("still refuses a malformed body without the token as unauthenticated, unread", async () => {
+    const response = await fetch(`${server.url}${SERVICE_PATH}/GetStackUpdate`, {
+      method: "POST",
+      headers: { "content-type": "application/proto", authorization: `Bearer ${WRONG_TOKEN}` },
+      body: truncated,
+    });
+    assert.equal(response.status, 401);
+  });
+});
+
+/** grpc-status from a gRPC-Web answer: in the headers (trailers-only) or in the trailer frame. */
+function grpcStatusOf(headers: Headers, body: Buffer): string | undefined {
+  const inHeaders = headers.get("grpc-status");
+  if (inHeaders !== null) return inHeaders;
+  for (let at = 0; at + 5 <= body.length; ) {
+    const flags = body.readUInt8(at);
+    const length = body.readUInt32BE(at + 1);
+    const payload = body.subarray(at + 5, at + 5 + length).toString("latin1");
+    if (flags & 0x80) return /grpc-status: *(\d+)/i.exec(payload)?.[1];
+    at += 5 + length;
+  }
+  return undefined;
+}
+
+describe("StackJobs API against slow and idle clients", () => {
+  const limits = { maxConnections: 20, headersTimeoutMs: 1500, idleTimeoutMs: 1500 };
+  let fake: FakeJobService;
+  let server: ApiServer;
+  const opened: Socket[] = [];
+  before(async () => {
+    fake = new FakeJobService();
+    server = await startApiServer({ service: fake, token: TOKEN, limits });
+  });
+  after(async () => {
+    for (const socket of opened) socket.destroy();
+    await server?.close();
+  });
+
+  /** A raw connection that sends `bytes` and then nothing; resolves with when the server closed it. */
+  async function slowClient(bytes: string | Buffer): Promise<{ closed: Promise<number> }> {
+    const socket = connect(server.port, "127.0.0.1");
+    opened.push(socket);
+    socket.on("error", () => undefined);
+    socket.resume();
+    const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now())));
+    await once(socket, "connect");
+    if (bytes.length > 0) socket.write(bytes);
+    return { closed };
+  }
+
+  it("closes connections that never finish their headers, and holds no more than maxConnections", async () => {
+    const started = Date.now();
+    const clients = [];
+    for (let i = 0; i < limits.maxConnections + 5; i++) {
+      const kind = i % 3;
+      clients.push(
+        await slowClient(
+          kind === 0
+            ? `POST ${SERVICE_PATH}/GetStackUpdate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bea`
+            : kind === 1
+              ? "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+              : "",
+        ),
+      );
+    }
+    const state = clients.map(() => "open");
+    clients.forEach((c, i) => void c.closed.then(() => (state[i] = "closed")));
+    await sleep(500);
+    assert.equal(
+      state.filter((s) => s === "closed").length,
+      5,
+      "the connections beyond maxConnections are closed on arrival, the others kept for now",
+    );
+    const deadline = limits.headersTimeoutMs + 3000;
+    const closedAt = await Promise.race([
+      Promise.all(clients.map((c) => c.closed)),
+      sleep(deadline).then(() => undefined),
+    ]);
+    assert.ok(closedAt, `slow connections still open after ${deadline} ms: ${state.join(" ")}`);
+    assert.ok(
+      Math.max(...closedAt) - started >= limits.headersTimeoutMs - 100,
+      "closed before their time was up",
+    );
+    const client = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "connect-json" });
+    await rejectsWith(client.getStackUpdate({ id: "job-404" }), Code.NotFound);
+  });
+
+  it("closes an idle keep-alive connection, but never a quiet watch stream", async () => {
+    const grpc = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "grpc" });
+    const json = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "connect-json" });
+    const { update } = await grpc.deployCloudResource({ stack: "acme/app/idle", operation: "up" });
+    assert.ok(update);
+    const watches = [grpc, json].map((client) => collect(client.watchStackUpdate({ id: update.id })));
+
+    const keepAlive = await slowClient(
+      `POST ${SERVICE_PATH}/GetStackUpdate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}`,
+    );
+    const answered = Date.now();
+    const closedAt = await keepAlive.closed;
+    assert.ok(closedAt - answered < limits.idleTimeoutMs + 3000, "the idle connection was not closed");
+
+    // Both watches have been quiet for longer than the idle and the header timeouts.
+    await sleep(Math.max(0, answered + limits.idleTimeoutMs + 500 - Date.now()));
+    await grpc.cancelStackUpdate({ id: update.id });
+    for (const events of await Promise.all(watches))
+      assert.deepEqual(
+        events.filter((e) => e.kind === "status").map((e) => e.status),
+        ["queued", "canceled"],
+      );
   });
 });

@@ -96,24 +96,7 @@ describe("job execution control against the real engine", () => {
   });
 
   it("retries with backoff while another update holds the stack", async () => {
-    // Another process (a person running the CLI) holds stack a's lock while the job starts.
-    const env = {
-      ...process.env,
-      PATH: `${TESTKIT_BIN}:${process.env.PATH}`,
-      PULUMI_BACKEND_URL: `file://${join(fx.dir, "data", "state")}`,
-      PULUMI_CONFIG_PASSPHRASE_FILE: join(fx.dir, "organization-steady-a.passphrase"),
-    };
-    mkdirSync(join(fx.dir, "blocker"), { recursive: true });
-    writeFileSync(join(fx.dir, "blocker", "Pulumi.yaml"), toYaml(sleepyProject("steady", 1, 5000)));
-    const blocker = spawn(
-      "sh",
-      [
-        "-c",
-        "pulumi stack select --create --non-interactive organization/steady/a && pulumi up --yes --non-interactive --refresh",
-      ],
-      { cwd: join(fx.dir, "blocker"), env, stdio: "ignore" },
-    );
-    const blockerDone = new Promise((resolve) => blocker.on("close", resolve));
+    const blockerDone = holdStack(fx, "organization/steady/a", 5000);
     await new Promise((r) => setTimeout(r, 1500));
     // A preview takes no lock; an update does.
     const job = await service().deploy({ stack: "organization/steady/a", operation: "up" });
@@ -122,6 +105,34 @@ describe("job execution control against the real engine", () => {
     assert.equal(ended.status, "succeeded", ended.error ?? "");
     assert.ok(ended.attempt >= 2, `attempt ${ended.attempt}: ${ended.output.slice(-1500)}`);
     assert.ok(events.some((e) => e.kind === "retry"));
+  });
+
+  it("after the lock wait (lockWaitSeconds) gives up on a stack that another update holds", async () => {
+    const waiting = await startJobFixture({
+      projects: { steady: sleepyProject("steady", 1, 100) },
+      stacks: { "organization/steady/held": { workload: "steady" } },
+      settings: { lockWaitSeconds: 2 },
+    });
+    try {
+      const blockerDone = holdStack(waiting, "organization/steady/held", 12_000);
+      await new Promise((r) => setTimeout(r, 2500));
+      const job = await waiting.server.service.deploy({ stack: "organization/steady/held", operation: "up" });
+      const { job: ended, events } = await followJob(waiting.server, job.id);
+      const waited = (ended.finishedAt as number) - (ended.startedAt as number);
+      await blockerDone;
+      assert.equal(ended.status, "failed");
+      assert.match(ended.error ?? "", /lock/i);
+      assert.ok(ended.attempt >= 2, `attempt ${ended.attempt}`);
+      const delays = events.filter((e) => e.kind === "retry").map((e) => e.data.delayMs as number);
+      assert.equal(
+        delays.reduce((a, b) => a + b, 0),
+        2000,
+        `waited ${delays.join(" + ")} ms in all, not the 2 s configured`,
+      );
+      assert.ok(waited < 9000, `gave up after ${waited} ms, while the other update still ran`);
+    } finally {
+      await waiting.close();
+    }
   });
 
   async function waitForStatus(id: string, status: Job["status"]): Promise<void> {
@@ -136,3 +147,28 @@ describe("job execution control against the real engine", () => {
     for await (const event of service().watch(id, 0)) if (event.kind === kind) return;
   }
 });
+
+/**
+ * Another process (a person running the CLI) updates `stack` of the fixture's `steady` project
+ * for about `ms`, holding its lock; resolves when it is done.
+ */
+function holdStack(fx: JobFixture, stack: string, ms: number): Promise<unknown> {
+  const env = {
+    ...process.env,
+    PATH: `${TESTKIT_BIN}:${process.env.PATH}`,
+    PULUMI_BACKEND_URL: `file://${join(fx.dir, "data", "state")}`,
+    PULUMI_CONFIG_PASSPHRASE_FILE: join(fx.dir, `${stack.replaceAll("/", "-")}.passphrase`),
+  };
+  const dir = join(fx.dir, `blocker-${stack.replaceAll("/", "-")}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "Pulumi.yaml"), toYaml(sleepyProject("steady", 1, ms)));
+  const blocker = spawn(
+    "sh",
+    [
+      "-c",
+      `pulumi stack select --create --non-interactive ${stack} && pulumi up --yes --non-interactive --refresh`,
+    ],
+    { cwd: dir, env, stdio: "ignore" },
+  );
+  return new Promise((resolve) => blocker.on("close", resolve));
+}

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { JobServiceError } from "../../src/jobs/service-contract";
 import { followJob, type JobFixture, sleepyProject, startJobFixture } from "../support/job-fixture";
@@ -14,7 +16,11 @@ describe("job service against the real engine", () => {
           name: "broken",
           runtime: "yaml",
           resources: {
-            bad: { type: "testkit:index:Fail", properties: { message: "the database refused: boom-7731" } },
+            // A provider that colors its message whatever the engine is told.
+            bad: {
+              type: "testkit:index:Fail",
+              properties: { message: "\u001b[1;31mthe database refused: boom-7731\u001b[0m" },
+            },
           },
         },
       },
@@ -22,6 +28,8 @@ describe("job service against the real engine", () => {
         "organization/sleepy/dev": { workload: "sleepy" },
         "organization/broken/dev": { workload: "broken" },
       },
+      // Relative to the configuration file, and not created beforehand: the service makes its state directory.
+      settings: { dataDir: "./data" },
     });
   });
   after(async () => fx?.close());
@@ -52,17 +60,39 @@ describe("job service against the real engine", () => {
     const { job } = await followJob(fx.server, queued.id);
     assert.equal(job.status, "failed");
     assert.notEqual(job.exitCode, 0);
-    assert.match(job.error ?? "", /boom-7731/);
+    assert.match(job.error ?? "", /the database refused: boom-7731/);
+    assert.match(job.output, /the database refused: boom-7731/);
+    for (const [what, text] of [
+      ["error", job.error ?? ""],
+      ["output", job.output],
+    ])
+      assert.ok(
+        !text.includes("\u001b") && !text.includes("\u009b"),
+        `terminal escapes stored in the ${what}: ${JSON.stringify(text)}`,
+      );
   });
 });
 
 describe("job service: secrets never stored", () => {
   const CREDENTIAL = "canary-credential-5f1e9a07";
   const SECRET_CONFIG = "canary-config-81d2c4e6";
+  // The other stack's credentials, in variables whose prefixes an engine once inherited.
+  const OTHER_GOOGLE = "other-google-credentials-0c4b7e";
+  const OTHER_PULUMI = "other-pulumi-access-token-9d2f1a";
+  const OTHER_PASSPHRASE = "passphrase-of-organization/leaky/prod";
+  const API_TOKEN = "job-service-api-token-4e8a0c2f";
+  const USER_STACK_FILE = "# the user's own settings for dev: the service leaves them be\nconfig: {}\n";
   let fx: JobFixture;
   before(async () => {
     fx = await startJobFixture({
-      env: { ...process.env, CANARY_CREDENTIAL_SOURCE: CREDENTIAL, CANARY_CONFIG_SOURCE: SECRET_CONFIG },
+      env: {
+        ...process.env,
+        CANARY_CREDENTIAL_SOURCE: CREDENTIAL,
+        CANARY_CONFIG_SOURCE: SECRET_CONFIG,
+        GOOGLE_CREDENTIALS_OTHER: OTHER_GOOGLE,
+        PULUMI_ACCESS_TOKEN_OTHER: OTHER_PULUMI,
+        STACKWRIGHT_API_TOKEN: API_TOKEN,
+      },
       projects: {
         leaky: {
           name: "leaky",
@@ -74,6 +104,20 @@ describe("job service: secrets never stored", () => {
               type: "testkit:index:Fail",
               properties: { message: "${apiKey}", messageFromEnv: "CANARY_CREDENTIAL" },
             },
+            // A program that looks for the other stack's credentials in its environment…
+            snoopGoogle: {
+              type: "testkit:index:Fail",
+              properties: { message: "google=", messageFromEnv: "GOOGLE_CREDENTIALS_OTHER" },
+            },
+            snoopPulumi: {
+              type: "testkit:index:Fail",
+              properties: { message: "pulumi=", messageFromEnv: "PULUMI_ACCESS_TOKEN_OTHER" },
+            },
+            // …and prints what it read from the other stack's passphrase file and the API token's.
+            snoopFiles: {
+              type: "testkit:index:Fail",
+              properties: { message: `files=${OTHER_PASSPHRASE} ${API_TOKEN}` },
+            },
           },
         },
       },
@@ -83,24 +127,55 @@ describe("job service: secrets never stored", () => {
           credentials: { CANARY_CREDENTIAL: { fromEnv: "CANARY_CREDENTIAL_SOURCE" } },
           secretConfig: { apiKey: { fromEnv: "CANARY_CONFIG_SOURCE" } },
         },
+        "organization/leaky/prod": {
+          workload: "leaky",
+          credentials: {
+            GOOGLE_CREDENTIALS: { fromEnv: "GOOGLE_CREDENTIALS_OTHER" },
+            PULUMI_ACCESS_TOKEN: { fromEnv: "PULUMI_ACCESS_TOKEN_OTHER" },
+          },
+        },
       },
     });
+    writeFileSync(join(fx.dir, "projects", "leaky", "Pulumi.dev.yaml"), USER_STACK_FILE);
   });
   after(async () => fx?.close());
 
-  it("redacts credentials and secret config from the stored output, error and events", async () => {
+  it("redacts every secret of the service from the stored output, error and events, and gives an engine only its own", async () => {
     const queued = await fx.server.service.deploy({ stack: "organization/leaky/dev", operation: "up" });
     const { job, events } = await followJob(fx.server, queued.id);
     assert.equal(job.status, "failed");
     assert.match(job.error ?? "", /\[secret\]/, "the leaked values were in the error, redacted");
+    assert.match(job.output, /google=\s*$/m, "the other stack's Google credentials reached this engine");
+    assert.match(job.output, /pulumi=\s*$/m, "the other stack's Pulumi token reached this engine");
+    assert.match(job.output, /files=\[secret\] \[secret\]/);
     const stored = JSON.stringify({ job, events });
-    for (const canary of [CREDENTIAL, SECRET_CONFIG, "passphrase-of-organization/leaky/dev"])
+    for (const canary of [
+      CREDENTIAL,
+      SECRET_CONFIG,
+      "passphrase-of-organization/leaky/dev",
+      OTHER_GOOGLE,
+      OTHER_PULUMI,
+      OTHER_PASSPHRASE,
+      API_TOKEN,
+    ])
       assert.ok(!stored.includes(canary), `${canary} was stored`);
     for (const state of fx.stateFiles())
       assert.ok(!state.includes(SECRET_CONFIG), "plaintext secret in state");
     assert.ok(
       fx.stackConfigFiles().some((text) => text.includes("secure:")),
       "the secret config is encrypted",
+    );
+  });
+
+  it("never changes the user's project directory: no stack settings written there, theirs untouched", async () => {
+    const before = fx.projectFiles();
+    const queued = await fx.server.service.deploy({ stack: "organization/leaky/dev", operation: "preview" });
+    await followJob(fx.server, queued.id);
+    assert.deepEqual(fx.projectFiles(), before);
+    assert.equal(readFileSync(join(fx.dir, "projects", "leaky", "Pulumi.dev.yaml"), "utf8"), USER_STACK_FILE);
+    assert.ok(
+      fx.stackConfigFiles().length > 0,
+      "the service keeps the stack's settings in its data directory",
     );
   });
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -13,6 +15,7 @@ import { type ServeProcess, startServe } from "../support/serve-process";
 const CLI = join(REPO_ROOT, "dist", "src", "cli", "stackwright.js");
 const CANARY_CREDENTIAL = "serve-canary-credential-6d0b";
 const CANARY_SECRET = "serve-canary-secret-91ce";
+const OTHER_STACK_CREDENTIAL = "serve-other-stack-credential-3a7f";
 
 function cli(
   args: string[],
@@ -118,6 +121,11 @@ describe("stackwright serve with secrets", () => {
               type: "testkit:index:Fail",
               properties: { message: "${apiKey}", messageFromEnv: "CANARY" },
             },
+            // Another stack's credential, which this stack's engine must not even be given.
+            snoop: {
+              type: "testkit:index:Fail",
+              properties: { message: "other: ", messageFromEnv: "PULUMI_ACCESS_TOKEN_OTHER" },
+            },
           },
         },
       },
@@ -127,12 +135,17 @@ describe("stackwright serve with secrets", () => {
           credentials: { CANARY: { fromEnv: "CANARY_SOURCE" } },
           secretConfig: { apiKey: { fromEnv: "SECRET_SOURCE" } },
         },
+        "organization/leaky/prod": {
+          workload: "leaky",
+          credentials: { PULUMI_ACCESS_TOKEN: { fromEnv: "PULUMI_ACCESS_TOKEN_OTHER" } },
+        },
       },
     });
     const env = {
       ...process.env,
       CANARY_SOURCE: CANARY_CREDENTIAL,
       SECRET_SOURCE: CANARY_SECRET,
+      PULUMI_ACCESS_TOKEN_OTHER: OTHER_STACK_CREDENTIAL,
       STACKWRIGHT_API_TOKEN: "serve-test-api-token-0123456789",
     };
     const serve = startServe(["--config", file, "--port", "0"], env);
@@ -141,18 +154,25 @@ describe("stackwright serve with secrets", () => {
       const run = await cli(["deploy", "organization/leaky/dev", "--watch", "--url", url], env);
       assert.equal(run.code, 1, "the job fails");
       assert.match(run.stderr, /\[secret\]/);
-      const get = await cli(["jobs", "list", "--url", url], env);
+      const id = run.stdout.split("\n")[0] as string;
+      const get = await cli(["jobs", "get", id, "--url", url], env);
+      assert.match(get.stdout, /other: *$/m, "the other stack's credential reached this stack's engine");
       await serve.stop();
       const dataDir = raw.dataDir as string;
       const database = readdirSync(dataDir)
         .filter((f) => f.startsWith("jobs.db"))
         .map((f) => readFileSync(join(dataDir, f)).toString("latin1"))
         .join("");
-      for (const canary of [CANARY_CREDENTIAL, CANARY_SECRET, env.STACKWRIGHT_API_TOKEN])
+      for (const canary of [
+        CANARY_CREDENTIAL,
+        CANARY_SECRET,
+        OTHER_STACK_CREDENTIAL,
+        env.STACKWRIGHT_API_TOKEN,
+      ])
         for (const [where, text] of [
           ["serve's log", serve.output()],
           ["deploy's output", run.stdout + run.stderr],
-          ["jobs list", get.stdout + get.stderr],
+          ["jobs get", get.stdout + get.stderr],
           ["the database", database],
         ] as const)
           assert.ok(!text.includes(canary), `${canary} in ${where}`);
@@ -170,5 +190,47 @@ describe("stackwright serve with secrets", () => {
     const run = await cli(["serve", "--config", file, "--port", "0"], process.env);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^stackwright: error: stacks\.organization\/p\/dev\.workload: /m);
+  });
+});
+
+describe("stackwright serve where it cannot serve", () => {
+  const dataDir = () => join(mkdtempSync(join(tmpdir(), "stackwright-noserve-")), ".stackwright");
+  const serveEnv = (extra: NodeJS.ProcessEnv = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, STACKWRIGHT_DATA_DIR: dataDir(), ...extra };
+    if (extra.STACKWRIGHT_API_TOKEN === undefined) delete env.STACKWRIGHT_API_TOKEN;
+    return env;
+  };
+  /** One line naming the problem, exit 1: never an internal error with a stack trace. */
+  const assertOneLine = (run: { code: number; stdout: string; stderr: string }, line: RegExp) => {
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stderr.trimEnd().split("\n").length, 1, run.stderr);
+    assert.match(run.stderr, line);
+    assert.doesNotMatch(run.stderr, /internal error|\n\s+at /);
+  };
+
+  it("on a busy port", async () => {
+    const busy = createServer();
+    busy.listen(0, "127.0.0.1");
+    await once(busy, "listening");
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const run = await cli(["serve", "--port", String(port)], serveEnv());
+      assertOneLine(run, new RegExp(`^stackwright: error: --port: port ${port} on 127.0.0.1 is in use`));
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("on a host name that does not resolve, or an address that is not this machine's", async () => {
+    const unresolvable = await cli(["serve", "--port", "0", "--host", "no-such-host.invalid"], serveEnv());
+    assertOneLine(unresolvable, /^stackwright: error: --host: cannot resolve 'no-such-host.invalid'/);
+    const foreign = await cli(["serve", "--port", "0", "--host", "192.0.2.1"], serveEnv());
+    assertOneLine(foreign, /^stackwright: error: --host: '192.0.2.1' is not an address of this machine/);
+  });
+
+  it("with a too-short STACKWRIGHT_API_TOKEN", async () => {
+    const run = await cli(["serve", "--port", "0"], serveEnv({ STACKWRIGHT_API_TOKEN: "tiny-tok" }));
+    assertOneLine(run, /^stackwright: error: STACKWRIGHT_API_TOKEN: too short \(8 characters\)/);
+    assert.ok(!run.stderr.includes("tiny-tok"), "the token itself is printed");
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { requireEngine } from "../../src/engine/isolated-engine";
@@ -35,13 +36,17 @@ describe("a killed service process", () => {
     await db?.close();
   });
 
-  it("leaves no job running after SIGKILL mid-update and a restart, and the stack updates again", async () => {
+  it("leaves no job running and no temporary files after SIGKILL mid-update and a restart, and the stack updates again", async () => {
     await requireEngine();
     const { file, raw } = writeFixtureConfig({
       projects: { slow: sleepyProject("slow", 1, 20_000) },
       stacks: { "organization/slow/dev": { workload: "slow" } },
     });
-    serve = startServe(["--config", file, "--no-api"]);
+    // The service's own temporary directory, to see what a killed service leaves there.
+    const tmp = mkdtempSync(join(tmpdir(), "stackwright-killed-tmp-"));
+    const env = { ...process.env, TMPDIR: tmp };
+    const scratch = (jobId: string) => join(raw.dataDir as string, "runs", jobId);
+    serve = startServe(["--config", file, "--no-api"], env);
     await serve.waitFor(/stackwright: worker /);
     db = new SqliteDatabase(join(raw.dataDir, "jobs.db"));
     const store = new JobStore(db);
@@ -61,14 +66,21 @@ describe("a killed service process", () => {
     serve.child.kill("SIGKILL");
     await new Promise((r) => serve?.child.once("exit", r));
     assert.equal((await store.get(job.id))?.status, "running", "the dead process left the job running");
+    assert.ok(existsSync(scratch(job.id)), "the running job's scratch directory (event log) is there");
 
-    serve = startServe(["--config", file, "--no-api"]);
+    serve = startServe(["--config", file, "--no-api"], env);
     await serve.waitFor(/stackwright: worker /);
     const resolved = (await store.get(job.id)) as Job;
     assert.equal(resolved.status, "failed");
     assert.equal(resolved.error, "interrupted");
     assert.equal((await store.list({ status: "running", limit: 10 })).length, 0);
     assert.deepEqual(jobProcesses(job.id), [], "the dead service's engine or plugins live on");
+    assert.ok(!existsSync(scratch(job.id)), "recovery left the killed job's scratch directory");
+    assert.deepEqual(
+      readdirSync(tmp).filter((name) => name.startsWith("stackwright-")),
+      [],
+      "the killed service's temporary directories are left behind",
+    );
 
     const next = await store.create({
       stack: "organization/slow/dev",

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toYaml } from "../../src/core/yaml";
@@ -26,8 +26,10 @@ export interface JobFixture {
   readonly server: JobServer;
   /** The text of every file of the file backend (checkpoints, history, backups). */
   stateFiles(): string[];
-  /** The text of every stack settings file (Pulumi.<stack>.yaml) of the project workloads. */
+  /** The text of every stack settings file (Pulumi.<stack>.yaml) the service keeps for its stacks. */
   stackConfigFiles(): string[];
+  /** Every file of the users' project directories, path → content: the service must not change them. */
+  projectFiles(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,6 @@ export function writeFixtureConfig(
     writeFileSync(passphraseFile, `passphrase-of-${name}`, { mode: 0o600 });
     stacks[name] = { passphrase: { fromFile: passphraseFile }, pluginPaths: [TESTKIT_BIN], ...settings };
   }
-  mkdirSync(join(dir, "data", "state"), { recursive: true });
   const raw = { dataDir: join(dir, "data"), cancelGraceSeconds: 2, ...spec.settings, workloads, stacks };
   const file = join(dir, "stackwright-jobs.yaml");
   writeFileSync(file, toYaml(raw));
@@ -82,9 +83,11 @@ export async function startJobFixture(spec: FixtureSpec): Promise<JobFixture> {
     server,
     stateFiles: () => filesUnder(join(dir, "data", "state")).map((f) => readFileSync(f, "utf8")),
     stackConfigFiles: () =>
-      filesUnder(join(dir, "projects"))
+      filesUnder(join(dir, "data", "workspaces"))
         .filter((f) => /Pulumi\.[^/]+\.yaml$/.test(f))
         .map((f) => readFileSync(f, "utf8")),
+    projectFiles: () =>
+      Object.fromEntries(filesUnder(join(dir, "projects")).map((f) => [f, readFileSync(f, "utf8")])),
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -106,5 +109,6 @@ function filesUnder(root: string): string[] {
   } catch {
     return [];
   }
-  return names.map((n) => join(root, n)).filter((f) => statSync(f).isFile());
+  // lstat: a link in a workspace is the user's file, not one of the service's.
+  return names.map((n) => join(root, n)).filter((f) => lstatSync(f).isFile());
 }

@@ -4,17 +4,26 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
- * Refuses a call whose `Authorization` header does not carry the token. Runs as Connect's request
- * gate, before the request body is read, so an unauthenticated caller cannot make the server parse
- * anything. Digests are compared, not the strings: timingSafeEqual needs equal lengths, and
- * comparing digests does not reveal the token's length either.
+ * Whether a request's `Authorization` header carries the token. Digests are compared, not the
+ * strings: timingSafeEqual needs equal lengths, and comparing digests does not reveal the token's
+ * length either.
  */
-export function bearerGate(token: string): (context: HandlerContext) => void {
+export function bearerCheck(token: string): (header: Headers) => boolean {
   if (token === "") throw new Error("the API token must not be empty");
   const expected = digest(token);
+  return (header) => {
+    const presented = BEARER.exec(header.get("authorization") ?? "")?.[1];
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  };
+}
+
+/**
+ * Refuses a call without the token. Runs as Connect's request gate, before the request body is
+ * read, so an unauthenticated caller cannot make the server parse anything.
+ */
+export function bearerGate(check: (header: Headers) => boolean): (context: HandlerContext) => void {
   return (context) => {
-    const presented = BEARER.exec(context.requestHeader.get("authorization") ?? "")?.[1];
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected))
+    if (!check(context.requestHeader))
       throw new ConnectError("missing or invalid bearer token", Code.Unauthenticated);
   };
 }

@@ -6,6 +6,8 @@ import {
   type Http2Session,
 } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
+import type { ApiLimits } from "../service-config";
+import { ConnectionGuard } from "./connection-guard";
 import { createSniffingListener } from "./protocol-sniff";
 
 export type RequestHandler = (
@@ -22,29 +24,42 @@ export interface DualProtocolServer {
   close(graceMs: number): Promise<void>;
 }
 
-/** Serves `handler` over HTTP/1.1 and cleartext HTTP/2 on one port. */
+/** Concurrent streams on one HTTP/2 connection: the API's calls are few and short, but for watches. */
+const MAX_STREAMS_PER_CONNECTION = 100;
+
+/**
+ * Serves `handler` over HTTP/1.1 and cleartext HTTP/2 on one port, within `limits`: at most
+ * `maxConnections` open connections (more are closed on arrival, before they cost more than a
+ * file descriptor for a moment), and the time limits of ConnectionGuard.
+ */
 export async function listenDualProtocol(
   handler: RequestHandler,
   host: string,
   port: number,
+  limits: ApiLimits,
 ): Promise<DualProtocolServer> {
   const inFlight = new InFlight();
+  const guard = new ConnectionGuard(limits);
   const serve: RequestHandler = (request, response) => {
     inFlight.add(response);
+    guard.request(request, response);
     handler(request, response);
   };
   const http1 = createHttp1Server(serve);
-  const http2 = createHttp2Server(serve);
+  const http2 = createHttp2Server({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, serve);
   const sessions = new Set<Http2Session>();
   http2.on("session", (session: Http2Session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    guard.session(session);
   });
   const listener = createSniffingListener({ http1, http2 });
+  listener.maxConnections = limits.maxConnections;
   const sockets = new Set<Socket>();
   listener.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
+    guard.accept(socket);
   });
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);

@@ -3,9 +3,6 @@ import { createServer, type Server, type Socket } from "node:net";
 /** What every HTTP/2 connection with prior knowledge starts with (RFC 9113, section 3.4). */
 const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-/** A connection that has not said which protocol it speaks by then is dropped. */
-const SNIFF_TIMEOUT_MS = 10_000;
-
 export interface ProtocolTargets {
   /** Anything with `emit("connection", socket)`: an http or an http2 server. */
   readonly http1: { emit(event: "connection", socket: Socket): boolean };
@@ -15,7 +12,8 @@ export interface ProtocolTargets {
 /**
  * One cleartext listener for HTTP/1.1 and HTTP/2: gRPC clients speak HTTP/2 with prior knowledge,
  * while Connect JSON and gRPC-Web clients usually speak HTTP/1.1, and without TLS there is no ALPN
- * to tell them apart. So the first bytes decide: the HTTP/2 preface, or anything else.
+ * to tell them apart. So the first bytes decide: the HTTP/2 preface, or anything else. How long
+ * a client may take to say anything is the caller's limit (see connection-guard.ts).
  */
 export function createSniffingListener(targets: ProtocolTargets): Server {
   // No Nagle delay: an answer written in two pieces (headers, body) would wait for the client's
@@ -23,7 +21,6 @@ export function createSniffingListener(targets: ProtocolTargets): Server {
   // these sockets.
   return createServer({ noDelay: true }, (socket) => {
     let seen = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
       const compared = Math.min(seen.length, HTTP2_PREFACE.length);
@@ -31,7 +28,6 @@ export function createSniffingListener(targets: ProtocolTargets): Server {
       if (http2 && seen.length < HTTP2_PREFACE.length) return;
       socket.off("data", onData);
       socket.off("error", onError);
-      clearTimeout(timer);
       // Paused, so nothing is read while nobody listens; and the chosen server must see the
       // connection from its first byte.
       socket.pause();
@@ -45,12 +41,8 @@ export function createSniffingListener(targets: ProtocolTargets): Server {
         socket.resume();
       }
     };
-    const onError = () => {
-      clearTimeout(timer);
-      socket.destroy();
-    };
+    const onError = () => socket.destroy();
     socket.on("data", onData);
     socket.on("error", onError);
-    socket.once("close", () => clearTimeout(timer));
   });
 }

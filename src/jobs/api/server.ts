@@ -1,7 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { type ApiLimits, DEFAULTS } from "../service-config";
 import type { JobService } from "../service-contract";
-import { bearerGate } from "./bearer-auth";
+import { bearerCheck, bearerGate } from "./bearer-auth";
+import { checkBinaryBodies, refuseBadBinaryBody } from "./binary-body-check";
 import { listenDualProtocol } from "./dual-protocol-server";
 import { jobRoutes } from "./routes";
 
@@ -13,6 +15,8 @@ export interface ApiServerOptions {
   readonly host?: string;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
+  /** Connections and time a client may take; default: DEFAULTS.api. */
+  readonly limits?: ApiLimits;
   /** Errors the service did not mean for callers (they get a bare Internal); default: stderr. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -36,13 +40,22 @@ const CLOSE_GRACE_MS = 2_000;
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? "127.0.0.1";
   const shutdown = new AbortController();
+  const authorized = bearerCheck(options.token);
+  const authenticate = bearerGate(authorized);
+  const routes = jobRoutes(options.service, options.onInternalError ?? logInternalError);
   const handler = connectNodeAdapter({
-    routes: jobRoutes(options.service, options.onInternalError ?? logInternalError),
-    requestGate: bearerGate(options.token),
+    routes: (router) => {
+      routes(router);
+      checkBinaryBodies(router, authorized, READ_MAX_BYTES);
+    },
+    requestGate: (context) => {
+      authenticate(context);
+      refuseBadBinaryBody(context);
+    },
     shutdownSignal: shutdown.signal,
     readMaxBytes: READ_MAX_BYTES,
   });
-  const server = await listenDualProtocol(handler, host, options.port ?? 0);
+  const server = await listenDualProtocol(handler, host, options.port ?? 0, options.limits ?? DEFAULTS.api);
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
     port: server.port,
