@@ -1,4 +1,5 @@
 import { StackwrightInputError } from "./errors";
+import { ownValue, setOwn } from "./own";
 import type {
   ComplexTypeSpec,
   PackageSchema,
@@ -6,6 +7,7 @@ import type {
   SelectedComponent,
   TypeSpec,
 } from "./package-schema";
+import { checkTypeSpec, enumValues, localTypeToken, nameList, propertyMap } from "./schema-shape";
 
 /**
  * A JSON Schema that is also a Kubernetes *structural* schema: every node has a `type`, or says
@@ -55,12 +57,18 @@ const PRIMITIVES = new Set(["string", "boolean", "integer", "number"]);
 /** Derives the request schema, secret inputs and outputs of a component. Pure. */
 export function deriveComponentInputs(component: SelectedComponent): ComponentInputs {
   const deriver = new SchemaDeriver(component.schema);
+  const where = `resources.${component.token}`;
+  const resource = component.resource;
+  if (resource.description !== undefined && typeof resource.description !== "string") {
+    throw StackwrightInputError.single(`schema: ${where}.description`, "must be a string");
+  }
   const secretInputs: SecretInput[] = [];
   const spec = deriver.objectSchema(
-    component.resource.inputProperties ?? {},
-    component.resource.requiredInputs ?? [],
-    component.resource.description,
+    propertyMap<PropertySpec>(resource.inputProperties, `${where}.inputProperties`),
+    nameList(resource.requiredInputs, `${where}.requiredInputs`),
+    resource.description,
     [],
+    `${where}.inputProperties`,
     secretInputs,
   );
   assertDistinctConfigKeys(secretInputs);
@@ -68,8 +76,25 @@ export function deriveComponentInputs(component: SelectedComponent): ComponentIn
     spec,
     secretInputs,
     omittedSecretInputs: deriver.omitted,
-    outputs: Object.keys(component.resource.properties ?? {}).sort(),
+    outputs: outputNames(propertyMap(resource.properties, `${where}.properties`), `${where}.properties`),
   };
+}
+
+/**
+ * An output becomes the expression `${<resource>.<output>}` in the Program, so its name must be a
+ * plain identifier: anything else could close the expression and open another.
+ */
+function outputNames(properties: Readonly<Record<string, unknown>>, where: string): string[] {
+  const names = Object.keys(properties).sort();
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw StackwrightInputError.single(
+        `schema: ${where}.${name}`,
+        "an output's name must be letters, digits and '_' (it is read as a Pulumi YAML expression)",
+      );
+    }
+  }
+  return names;
 }
 
 class SchemaDeriver {
@@ -80,11 +105,16 @@ class SchemaDeriver {
 
   constructor(private readonly pkg: PackageSchema) {}
 
+  /**
+   * `path` is the property path from the component's inputs (for messages about requests);
+   * `where` the location of `properties` in the schema (for messages about the schema).
+   */
   objectSchema(
     properties: Readonly<Record<string, PropertySpec>>,
     required: readonly string[],
     description: string | undefined,
     path: readonly string[],
+    where: string,
     secrets: SecretInput[] | undefined,
   ): JsonSchema {
     const out: JsonSchema = { type: "object" };
@@ -94,6 +124,8 @@ class SchemaDeriver {
     for (const name of Object.keys(properties).sort()) {
       const prop = properties[name] as PropertySpec;
       const propPath = [...path, name];
+      const propWhere = `${where}.${name}`;
+      checkTypeSpec(prop as Record<string, unknown>, propWhere);
       if (prop.secret === true) {
         if (secrets === undefined) {
           throw StackwrightInputError.single(
@@ -101,11 +133,11 @@ class SchemaDeriver {
             "a secret property inside an array or map cannot be wired to a Kubernetes Secret; mark the array or map itself secret instead",
           );
         }
-        const secret = this.secretInput(prop, propPath, required.includes(name));
+        const secret = this.secretInput(prop, propPath, propWhere, required.includes(name));
         if (secret !== undefined) secrets.push(secret);
         continue;
       }
-      props[name] = this.property(prop, propPath, secrets);
+      setOwn(props, name, this.property(prop, propPath, propWhere, secrets));
       if (required.includes(name)) requiredOut.push(name);
     }
     out.properties = props;
@@ -116,9 +148,10 @@ class SchemaDeriver {
   private property(
     prop: PropertySpec,
     path: readonly string[],
+    where: string,
     secrets: SecretInput[] | undefined,
   ): JsonSchema {
-    const out = this.type(prop, path, secrets);
+    const out = this.type(prop, path, where, secrets);
     const annotated: JsonSchema = { ...out };
     if (prop.description) annotated.description = prop.description;
     if (prop.default !== undefined) annotated.default = prop.default;
@@ -126,8 +159,14 @@ class SchemaDeriver {
     return annotated;
   }
 
-  private type(spec: TypeSpec, path: readonly string[], secrets: SecretInput[] | undefined): JsonSchema {
-    if (spec.$ref !== undefined) return this.reference(spec.$ref, path, secrets);
+  private type(
+    spec: TypeSpec,
+    path: readonly string[],
+    where: string,
+    secrets: SecretInput[] | undefined,
+  ): JsonSchema {
+    checkTypeSpec(spec as Record<string, unknown>, where);
+    if (spec.$ref !== undefined) return this.reference(spec.$ref, path, where, secrets);
     if (spec.oneOf !== undefined) return { ...ANY };
     switch (spec.type) {
       case "string":
@@ -138,13 +177,20 @@ class SchemaDeriver {
       case "array":
         return {
           type: "array",
-          items: spec.items ? this.type(spec.items, [...path, "[]"], undefined) : { ...ANY },
+          items: spec.items
+            ? this.type(spec.items, [...path, "[]"], `${where}.items`, undefined)
+            : { ...ANY },
         } satisfies JsonSchema;
       case "object":
         return spec.additionalProperties
           ? ({
               type: "object",
-              additionalProperties: this.type(spec.additionalProperties, [...path, "{}"], undefined),
+              additionalProperties: this.type(
+                spec.additionalProperties,
+                [...path, "{}"],
+                `${where}.additionalProperties`,
+                undefined,
+              ),
             } satisfies JsonSchema)
           : ({ type: "object", ...ANY } satisfies JsonSchema);
       case undefined:
@@ -157,18 +203,31 @@ class SchemaDeriver {
     }
   }
 
-  private reference(ref: string, path: readonly string[], secrets: SecretInput[] | undefined): JsonSchema {
-    // Only this package's own types are expanded; Pulumi built-ins (Any, Json, Asset, Archive),
-    // resource references and other packages' types are accepted as any value.
-    if (!ref.startsWith("#/types/")) return { ...ANY };
-    const token = decodeURIComponent(ref.slice("#/types/".length));
-    const type = this.pkg.types?.[token];
+  /** The package's own type a `$ref` names; undefined for anything else (a built-in, another package's). */
+  private localType(ref: string, where: string): { token: string; type: ComplexTypeSpec } | undefined {
+    const token = localTypeToken(ref, `${where}.$ref`);
+    if (token === undefined) return undefined;
+    const type = ownValue(this.pkg.types, token);
     if (type === undefined) {
       throw StackwrightInputError.single(
-        `schema: ${path.join(".")}`,
+        `schema: ${where}.$ref`,
         `$ref '${ref}' names a type that is not in the schema's types`,
       );
     }
+    return { token, type };
+  }
+
+  private reference(
+    ref: string,
+    path: readonly string[],
+    where: string,
+    secrets: SecretInput[] | undefined,
+  ): JsonSchema {
+    // Only this package's own types are expanded; Pulumi built-ins (Any, Json, Asset, Archive),
+    // resource references and other packages' types are accepted as any value.
+    const local = this.localType(ref, where);
+    if (local === undefined) return { ...ANY };
+    const { token, type } = local;
     if (this.expanding.includes(token)) {
       throw StackwrightInputError.single(
         `schema: ${path.join(".")}`,
@@ -189,25 +248,34 @@ class SchemaDeriver {
     path: readonly string[],
     secrets: SecretInput[] | undefined,
   ): JsonSchema {
+    const where = `types.${token}`;
+    checkTypeSpec(type as Record<string, unknown>, where);
     if (type.enum !== undefined) {
       const base = type.type ?? "string";
       if (!PRIMITIVES.has(base)) {
-        throw StackwrightInputError.single(`schema: types.${token}`, `enum of type '${base}'`);
+        throw StackwrightInputError.single(`schema: ${where}`, `enum of type '${base}'`);
       }
       const out: JsonSchema = {
         type: base as JsonSchema["type"],
-        enum: type.enum.map((v) => v.value),
+        enum: enumValues(type.enum, `${where}.enum`),
       };
       if (type.description) out.description = type.description;
       return out;
     }
     if (type.type !== undefined && type.type !== "object") {
       throw StackwrightInputError.single(
-        `schema: types.${token}`,
+        `schema: ${where}`,
         `type '${type.type}' without an enum; object types and enums are the only named types`,
       );
     }
-    return this.objectSchema(type.properties ?? {}, type.required ?? [], type.description, path, secrets);
+    return this.objectSchema(
+      propertyMap<PropertySpec>(type.properties, `${where}.properties`),
+      nameList(type.required, `${where}.required`),
+      type.description,
+      path,
+      `${where}.properties`,
+      secrets,
+    );
   }
 
   /**
@@ -217,9 +285,10 @@ class SchemaDeriver {
   private secretInput(
     prop: PropertySpec,
     path: readonly string[],
+    where: string,
     required: boolean,
   ): SecretInput | undefined {
-    const configType = this.configType(prop);
+    const configType = this.configType(prop, where);
     if (configType === undefined) {
       if (!required) {
         this.omitted.push(path.join("."));
@@ -234,22 +303,24 @@ class SchemaDeriver {
     return prop.description ? { ...input, description: prop.description } : input;
   }
 
-  private configType(spec: TypeSpec): ConfigType | undefined {
-    const scalar = (t: TypeSpec): "String" | "Number" | undefined => {
-      if (t.$ref?.startsWith("#/types/")) {
-        const named = this.pkg.types?.[decodeURIComponent(t.$ref.slice("#/types/".length))];
-        if (named?.enum !== undefined) return named.type === "string" || !named.type ? "String" : "Number";
-        return undefined;
+  private configType(spec: TypeSpec, where: string): ConfigType | undefined {
+    const scalar = (t: TypeSpec, at: string): "String" | "Number" | undefined => {
+      if (t.$ref !== undefined) {
+        const named = this.localType(t.$ref, at)?.type;
+        if (named === undefined || named.enum === undefined) return undefined;
+        if (named.type === undefined || named.type === "string") return "String";
+        return named.type === "integer" || named.type === "number" ? "Number" : undefined;
       }
       if (t.type === "string") return "String";
       if (t.type === "integer" || t.type === "number") return "Number";
       return undefined;
     };
     if (spec.type === "array" && spec.items) {
-      const item = scalar(spec.items);
+      checkTypeSpec(spec.items as Record<string, unknown>, `${where}.items`);
+      const item = scalar(spec.items, `${where}.items`);
       return item === undefined ? undefined : `List<${item}>`;
     }
-    return scalar(spec);
+    return scalar(spec, where);
   }
 }
 

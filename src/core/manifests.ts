@@ -1,10 +1,14 @@
+import { dataProblem, MAX_MANIFEST_BYTES, REQUEST_LIMITS } from "./bounds";
 import { type Problem, StackwrightInputError } from "./errors";
 import { type ComponentInputs, deriveComponentInputs, type SecretInput } from "./input-schema";
 import { type ObjectNames, objectNames } from "./naming";
+import { ownValue, setOwn } from "./own";
 import { isPlainObject, type PackageSchema, type SelectedComponent, selectComponent } from "./package-schema";
+import { builtinKeyProblems, escapeInterpolation, escapeText } from "./pulumi-yaml-text";
 import { passThrough, type ResourceRequest } from "./request";
-import { checkStackOptions, type StackOptions } from "./stack-options";
+import { checkStackOptions, OPTION_FIELDS, type StackOptionFields, type StackOptions } from "./stack-options";
 import { createSpecValidator, type SpecValidator } from "./validate-spec";
+import { toYaml } from "./yaml";
 
 export interface ObjectMeta {
   name: string;
@@ -83,8 +87,13 @@ export function namesFor(prepared: PreparedComponent, request: ResourceRequest):
   });
 }
 
-/** Checks a request's spec against the component; throws every problem at once. */
+/**
+ * Checks a request's spec against the component; throws every problem at once. The spec's size
+ * and depth come first: every later step walks it.
+ */
 export function checkRequest(prepared: PreparedComponent, request: ResourceRequest): void {
+  const bound = dataProblem(request.spec, "spec", REQUEST_LIMITS);
+  if (bound !== undefined) throw new StackwrightInputError([bound]);
   const problems: Problem[] = [
     ...prepared.validateSpec(request.spec),
     ...builtinKeyProblems(request.spec, "spec"),
@@ -111,22 +120,24 @@ export function buildProgram(prepared: PreparedComponent, request: ResourceReque
       outputs: Object.fromEntries(inputs.outputs.map((o) => [o, `\${${logicalName}.${o}}`])),
     }),
   };
-  return {
+  return fitting({
     apiVersion: "pulumi.com/v1",
     kind: "Program",
     metadata: metadataFor(namesFor(prepared, request).program, request),
     program,
-  };
+  });
 }
 
+/** `fields` name where the backend and the stack name came from, for messages. */
 export function buildStack(
   prepared: PreparedComponent,
   request: ResourceRequest,
   options: StackOptions,
+  fields: StackOptionFields = OPTION_FIELDS,
 ): StackManifest {
   checkRequest(prepared, request);
-  checkStackOptions(options);
   const names = namesFor(prepared, request);
+  checkStackOptions(options, names.program, fields);
   const spec: StackManifest["spec"] = {
     stack: options.stackName,
     backend: options.backend,
@@ -146,12 +157,25 @@ export function buildStack(
   }
   if (options.serviceAccountName !== undefined) spec.serviceAccountName = options.serviceAccountName;
   if (options.destroyOnFinalize !== undefined) spec.destroyOnFinalize = options.destroyOnFinalize;
-  return {
+  return fitting({
     apiVersion: "pulumi.com/v1",
     kind: "Stack",
     metadata: metadataFor(names.stack, request),
     spec,
-  };
+  });
+}
+
+/** The manifest, when the API server can take it (see MAX_MANIFEST_BYTES). */
+function fitting<T extends ProgramManifest | StackManifest>(manifest: T): T {
+  const json = Buffer.byteLength(JSON.stringify(manifest));
+  const yaml = Buffer.byteLength(toYaml(manifest));
+  if (Math.max(json, yaml) > MAX_MANIFEST_BYTES) {
+    throw StackwrightInputError.single(
+      manifest.kind === "Program" ? "spec" : "config",
+      `the ${manifest.kind} would take ${Math.max(json, yaml)} bytes, more than the ${MAX_MANIFEST_BYTES} allowed for one manifest (etcd refuses objects over about 1.5 MiB); make the request smaller`,
+    );
+  }
+  return manifest;
 }
 
 function secretRefs(secrets: readonly SecretInput[], secretName: string) {
@@ -190,38 +214,6 @@ export function logicalNameFor(token: string): string {
   return /^[a-z]/.test(name) ? name : `component${cleaned}`;
 }
 
-/**
- * Pulumi YAML reads every string as an interpolation: `${…}` is an expression and `$$` is one `$`.
- * A request's text must stay literal, so every `$` is doubled; otherwise a request could read the
- * program's configuration, secrets included, into a field of its choosing.
- */
-function escapeInterpolation(value: unknown): unknown {
-  // A function replacement: in a replacement string "$$" would itself mean one "$".
-  if (typeof value === "string") return value.replaceAll("$", () => "$$");
-  if (Array.isArray(value)) return value.map(escapeInterpolation);
-  if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
-  }
-  return value;
-}
-
-/** An object key `fn::…` is a Pulumi YAML built-in call (fn::readFile, fn::invoke…): never from a request. */
-function builtinKeyProblems(value: unknown, at: string): Problem[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => builtinKeyProblems(v, `${at}[${i}]`));
-  if (!isPlainObject(value)) return [];
-  return Object.entries(value).flatMap(([k, v]) =>
-    k.startsWith("fn::")
-      ? [
-          {
-            at: `${at}.${k}`,
-            message:
-              "keys starting with 'fn::' are Pulumi YAML built-in functions and cannot appear in a request",
-          },
-        ]
-      : builtinKeyProblems(v, `${at}.${k}`),
-  );
-}
-
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (isPlainObject(value)) {
@@ -234,11 +226,16 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** Sets `value` at `path` of the (already escaped) properties; the path's names are escaped too. */
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
-  for (const segment of path.slice(0, -1)) {
-    if (!isPlainObject(node[segment])) node[segment] = {};
-    node = node[segment] as Record<string, unknown>;
+  for (const segment of path.slice(0, -1).map(escapeText)) {
+    let child = ownValue(node, segment);
+    if (!isPlainObject(child)) {
+      child = {};
+      setOwn(node, segment, child);
+    }
+    node = child as Record<string, unknown>;
   }
-  node[path[path.length - 1] as string] = value;
+  setOwn(node, escapeText(path[path.length - 1] as string), value);
 }

@@ -1,4 +1,5 @@
 import { StackwrightInputError } from "./errors";
+import { ownValue } from "./own";
 import { parseYaml } from "./yaml";
 
 /**
@@ -83,11 +84,19 @@ export function parsePackageSchema(text: string, source: string): PackageSchema 
   if (typeof schema.name !== "string" || schema.name === "") {
     throw StackwrightInputError.single(source, "a Pulumi package schema needs a non-empty string 'name'");
   }
-  if (schema.resources !== undefined && !isPlainObject(schema.resources)) {
-    throw StackwrightInputError.single(`${source}: resources`, "must be an object");
+  if (schema.version !== undefined && typeof schema.version !== "string") {
+    throw StackwrightInputError.single(`${source}: version`, "must be a string");
   }
-  if (schema.types !== undefined && !isPlainObject(schema.types)) {
-    throw StackwrightInputError.single(`${source}: types`, "must be an object");
+  for (const section of ["resources", "types"] as const) {
+    const entries = schema[section];
+    if (entries === undefined) continue;
+    if (!isPlainObject(entries))
+      throw StackwrightInputError.single(`${source}: ${section}`, "must be an object");
+    for (const [token, entry] of Object.entries(entries)) {
+      if (!isPlainObject(entry)) {
+        throw StackwrightInputError.single(`${source}: ${section}.${token}`, "must be an object");
+      }
+    }
   }
   return schema as unknown as PackageSchema;
 }
@@ -125,15 +134,24 @@ export function selectComponent(
     }
     token = tokens[0] as string;
   }
-  const resource = schema.resources?.[token];
+  const resource = ownValue(schema.resources, token);
   if (resource === undefined || resource.isComponent !== true) {
     throw StackwrightInputError.single(
       tokenField,
       `'${token}' is not a component of package '${schema.name}'; expected one of: ${tokens.join(", ")}`,
     );
   }
+  if (!TYPE_TOKEN.test(token)) {
+    throw StackwrightInputError.single(
+      `schema: resources.${token}`,
+      "is not a Pulumi type token (package:module:Type, without '$' or spaces)",
+    );
+  }
   return { schema, token, resource };
 }
+
+/** The token becomes the Program's resource `type`: nothing in it may read as Pulumi YAML syntax. */
+const TYPE_TOKEN = /^[^:$\s]+:[^:$\s]*:[^:$\s]+$/;
 
 /**
  * True for a plain key/value object — what JSON and YAML give, or an object literal — and false for

@@ -1,4 +1,6 @@
 import { type Problem, StackwrightInputError } from "./errors";
+import { isDns1123Label } from "./naming";
+import { annotationProblems, labelProblems } from "./object-metadata";
 import { isPlainObject } from "./package-schema";
 
 /** A Kratix resource request: the object a promise's user applied, as the workflow sees it. */
@@ -27,8 +29,12 @@ export function parseResourceRequest(value: unknown): ResourceRequest {
     problems.push({ at: "metadata.name", message: "is required: a non-empty string" });
   }
   const namespace = metadata?.namespace ?? "default";
-  if (typeof namespace !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
-    problems.push({ at: "metadata.namespace", message: "must be a DNS-1123 label" });
+  if (typeof namespace !== "string" || !isDns1123Label(namespace)) {
+    problems.push({
+      at: "metadata.namespace",
+      message:
+        "must be a DNS-1123 label: at most 63 characters, a-z, 0-9 and '-', starting and ending alphanumeric",
+    });
   }
   const kind = typeof value.kind === "string" && value.kind !== "" ? value.kind : undefined;
   if (kind === undefined) problems.push({ at: "kind", message: "is required: a non-empty string" });
@@ -40,6 +46,7 @@ export function parseResourceRequest(value: unknown): ResourceRequest {
   }
   const labels = stringMap(metadata?.labels, "metadata.labels", problems);
   const annotations = stringMap(metadata?.annotations, "metadata.annotations", problems);
+  problems.push(...labelProblems(labels), ...annotationProblems(annotations));
   if (problems.length > 0) throw new StackwrightInputError(problems);
   return {
     kind: kind as string,
@@ -79,9 +86,10 @@ export function isPlatformInternalKey(key: string): boolean {
 }
 
 export function passThrough(map: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map).sort()) {
-    if (!isPlatformInternalKey(key)) out[key] = map[key] as string;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.keys(map)
+      .sort()
+      .filter((key) => !isPlatformInternalKey(key))
+      .map((key) => [key, map[key] as string]),
+  );
 }

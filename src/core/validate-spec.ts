@@ -1,5 +1,6 @@
 import type { Problem } from "./errors";
 import type { ComponentInputs, JsonSchema } from "./input-schema";
+import { ownValue } from "./own";
 
 export type SpecValidator = (spec: unknown) => Problem[];
 
@@ -51,11 +52,12 @@ function check(
   const object = value as Record<string, unknown>;
   if (schema.properties !== undefined) {
     for (const name of schema.required ?? []) {
-      if (object[name] === undefined) problems.push({ at: `${at}.${name}`, message: "is required" });
+      if (ownValue(object, name) === undefined)
+        problems.push({ at: `${at}.${name}`, message: "is required" });
     }
     for (const [name, field] of Object.entries(object)) {
       const path = `${at}.${name}`;
-      const property = schema.properties[name];
+      const property = ownValue(schema.properties, name);
       if (property !== undefined) check(property, field, path, problems, secretPaths);
       else if (secretPaths.has(path.slice("spec.".length))) {
         problems.push({

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { isPlainObject } from "../core/package-schema";
+import { stackOptionProblems } from "../core/stack-options";
 import { parseYaml } from "../core/yaml";
 
 /**
@@ -82,9 +83,7 @@ export const DEFAULTS = {
   api: { maxConnections: 512, headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
 } as const;
 
-const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const BACKEND = /^(https?|file|s3|azblob|gs|postgres):\/\//;
 const TOP_LEVEL_KEYS = new Set([
   "dataDir",
   "database",
@@ -254,7 +253,6 @@ function parseStack(
   fail: Fail,
 ): StackConfig | undefined {
   const at = `stacks.${name}`;
-  if (!STACK_NAME.test(name)) fail(at, "a stack is named org/project/stack (letters, digits, '_', '.', '-')");
   if (!isPlainObject(raw)) {
     fail(at, "expected a mapping with at least 'workload' and 'passphrase'");
     return undefined;
@@ -264,8 +262,9 @@ function parseStack(
   if (workload === undefined || !workloads.has(workload))
     fail(`${at}.workload`, `expected the name of a workload under 'workloads'`);
   const backend = optionalString(raw, "backend", fail, at) ?? `file://${resolve(dataDir, "state")}`;
-  if (!BACKEND.test(backend))
-    fail(`${at}.backend`, "expected a Pulumi backend URL (https, http, file, s3, azblob, gs, postgres)");
+  const fields = { backend: `${at}.backend`, stackName: at };
+  for (const p of stackOptionProblems({ backend, stackName: name }, fields, { fullyQualified: true }))
+    fail(p.at, p.message);
   const passphrase = secretSource(raw.passphrase, `${at}.passphrase`, path, fail);
   const credentials = secretSources(raw.credentials, `${at}.credentials`, path, fail, true);
   const secretConfig = secretSources(raw.secretConfig, `${at}.secretConfig`, path, fail, false);

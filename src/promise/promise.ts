@@ -25,7 +25,7 @@ export interface PipelineContainer {
 }
 
 export const BACKEND_PLACEHOLDER = `${PLACEHOLDER_PREFIX} your Pulumi backend URL, e.g. https://api.pulumi.com or s3://my-state-bucket`;
-export const STACK_NAME_PLACEHOLDER = `${PLACEHOLDER_PREFIX} the stack to deploy, e.g. acme/databases/dev`;
+export const STACK_NAME_PLACEHOLDER = `${PLACEHOLDER_PREFIX} the stack to deploy, e.g. dev, or acme/dev on Pulumi Cloud, or organization/dev on a DIY backend`;
 
 /** `https://…` stays as it is; a local schema file is baked into the stage image. */
 export function schemaSourceInImage(schemaFlag: string): string {

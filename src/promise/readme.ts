@@ -108,7 +108,9 @@ Before you install the Promise, set these two variables on the Stack container i
 | Variable | Sets | Example values |
 | --- | --- | --- |
 | \`PULUMI_STACK_BACKEND\` | \`spec.backend\` | \`https://api.pulumi.com\`, \`s3://acme-pulumi-state\`, \`azblob://state\`, \`gs://acme-state\` |
-| \`PULUMI_STACK_NAME\` | \`spec.stack\` | \`acme/databases/dev\`, \`acme/dev\`, \`dev\` |
+| \`PULUMI_STACK_NAME\` | \`spec.stack\` | \`dev\`; \`acme/dev\` on Pulumi Cloud; \`organization/dev\` on a self-managed (DIY) backend: \`file\`, \`s3\`, \`azblob\`, \`gs\`, \`postgres\` |
+
+PKO runs each request's Program as a Pulumi project named after the Program (see [Names](#names)), so every request gets a stack of its own under one \`PULUMI_STACK_NAME\`: leave the project out of it. A DIY backend has a single organisation, written \`organization\` in stack names.
 
 For example:
 
@@ -117,7 +119,7 @@ env:
   - name: PULUMI_STACK_BACKEND
     value: https://api.pulumi.com
   - name: PULUMI_STACK_NAME
-    value: acme/databases/dev
+    value: dev
 \`\`\`
 
 The Stack container also accepts \`PULUMI_STACK_SERVICE_ACCOUNT_NAME\` (sets \`spec.serviceAccountName\`) and \`PULUMI_STACK_DESTROY_ON_FINALIZE\` (\`true\` or \`false\`; sets \`spec.destroyOnFinalize\`). Leave them out unless you need them.

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { buildStack, prepareComponent } from "../core/manifests";
-import { backendProblem, type StackOptions, stackNameProblem } from "../core/stack-options";
+import {
+  backendProblem,
+  type StackOptionFields,
+  type StackOptions,
+  stackNameProblem,
+} from "../core/stack-options";
 import { toYaml } from "../core/yaml";
 import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
+
+const STAGE_FIELDS: StackOptionFields = { backend: "PULUMI_STACK_BACKEND", stackName: "PULUMI_STACK_NAME" };
 
 /**
  * The operator's intent for the Stack, from the environment. Read and checked before anything
@@ -32,7 +39,13 @@ export function readStackOptions(env: Env): StackOptions {
     backendProblem,
     "https://api.pulumi.com or s3://my-state-bucket",
   );
-  const stackName = required("PULUMI_STACK_NAME", stackNameProblem, "acme/databases/dev");
+  const backendOk = backendProblem(backend) === undefined;
+  // The project part is checked against each request's Program name in buildStack.
+  const stackName = required(
+    "PULUMI_STACK_NAME",
+    (value) => stackNameProblem(value, backendOk ? { backend } : {}),
+    "dev, or acme/dev on Pulumi Cloud, or organization/dev on a DIY backend",
+  );
   const options: { -readonly [K in keyof StackOptions]: StackOptions[K] } = { backend, stackName };
 
   const serviceAccount = nonEmpty(env.PULUMI_STACK_SERVICE_ACCOUNT_NAME);
@@ -65,7 +78,7 @@ export async function runStackStage(env: Env): Promise<void> {
   const settings = readCommonStageEnv(env);
   const request = await readRequest(settings.inputFile);
   const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
-  const stack = buildStack(prepared, request, options);
+  const stack = buildStack(prepared, request, options, STAGE_FIELDS);
   writeFileAtomically(settings.outputDir, "stack.yaml", toYaml(stack));
 }
 

@@ -2,17 +2,23 @@ import { randomBytes } from "node:crypto";
 // Synchronous file I/O: a stage is a one-shot process, and node:fs/promises adds to its start-up.
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { REQUEST_LIMITS } from "../core/bounds";
 import { StackwrightInputError } from "../core/errors";
 import { type PackageSchema, parsePackageSchema } from "../core/package-schema";
 import { parseResourceRequest, type ResourceRequest } from "../core/request";
-import { parseYaml } from "../core/yaml";
+import { parseYaml, YamlLimitError } from "../core/yaml";
 
 export async function readRequest(inputFile: string): Promise<ResourceRequest> {
   const text = readText(inputFile, "KRATIX_INPUT_FILE");
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, REQUEST_LIMITS);
   } catch (error) {
+    if (error instanceof YamlLimitError) {
+      throw error.at === ""
+        ? StackwrightInputError.single("KRATIX_INPUT_FILE", `${inputFile} ${error.problem}`)
+        : StackwrightInputError.single(error.at, error.problem);
+    }
     throw StackwrightInputError.single(
       "KRATIX_INPUT_FILE",
       `${inputFile} is not valid YAML: ${(error as Error).message.split("\n")[0]}`,

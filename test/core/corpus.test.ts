@@ -32,7 +32,7 @@ describe("corpus: schema/request pairs through both stage processes", () => {
         PULUMI_SCHEMA_SOURCE: schemaFor(dir),
         PULUMI_COMPONENT_TOKEN: existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined,
         PULUMI_STACK_BACKEND: "s3://acme-pulumi-state",
-        PULUMI_STACK_NAME: "acme/platform/dev",
+        PULUMI_STACK_NAME: "organization/dev",
       };
       const program = await runStageProcess("program-stage", env);
       assert.equal(program.code, 0, program.stderr);

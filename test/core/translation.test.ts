@@ -11,7 +11,7 @@ import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 const sample = parsePackageSchema(readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"), "sample-schema.json");
 const database = prepareComponent(sample, "sample:index:Database");
-const stackOptions = { backend: "https://api.pulumi.com", stackName: "acme/db/dev" };
+const stackOptions = { backend: "https://api.pulumi.com", stackName: "acme/dev" };
 
 function request(spec: unknown, metadata: Record<string, unknown> = { name: "orders", namespace: "team-a" }) {
   return parseResourceRequest({ apiVersion: "x/v1", kind: "Database", metadata, spec });
@@ -282,7 +282,7 @@ describe("Program and Stack", () => {
   it("takes backend and stack only from the operator and invents nothing else", () => {
     assert.deepEqual(Object.keys(stack.spec).sort(), ["backend", "programRef", "secretsRef", "stack"]);
     assert.equal(stack.spec.backend, "https://api.pulumi.com");
-    assert.equal(stack.spec.stack, "acme/db/dev");
+    assert.equal(stack.spec.stack, "acme/dev");
     assert.match(
       problemsOf(() => buildStack(database, req, { ...stackOptions, backend: "ftp://x" }))[0] as string,
       /^backend: scheme 'ftp'/,

@@ -30,7 +30,7 @@ async function baseEnv(overrides: Record<string, string | undefined> = {}) {
     PULUMI_SCHEMA_SOURCE: SAMPLE,
     PULUMI_COMPONENT_TOKEN: "sample:index:Database",
     PULUMI_STACK_BACKEND: "https://api.pulumi.com",
-    PULUMI_STACK_NAME: "acme/db/dev",
+    PULUMI_STACK_NAME: "acme/dev",
     ...overrides,
   };
 }
@@ -143,7 +143,7 @@ describe("stack stage: operator intent", () => {
       { PULUMI_STACK_BACKEND: undefined, PULUMI_STACK_NAME: "", KRATIX_INPUT_FILE: "/nonexistent" },
       [
         /stackwright-stack-stage: error: PULUMI_STACK_BACKEND: is required, e\.g\. https:\/\/api\.pulumi\.com/,
-        /PULUMI_STACK_NAME: is required, e\.g\. acme\/databases\/dev/,
+        /PULUMI_STACK_NAME: is required, e\.g\. dev, or acme\/dev on Pulumi Cloud, or organization\/dev on a DIY backend$/,
       ],
     ));
   it("validates the backend URL's scheme", () =>
