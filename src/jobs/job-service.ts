@@ -18,6 +18,12 @@ const MAX_PAGE_SIZE = 100;
 /** Longest wait between two looks at the database while watching: bounds the latency of changes made by other processes. */
 const WATCH_POLL_MS = 250;
 const MAX_TIMEOUT_MS = 24 * 60 * 60_000;
+/**
+ * The store records a job's end, then its status event: two statements. A watcher that looks in
+ * between finds the job over and its last event missing; it waits this long for the event (its
+ * writer may have died in between, so not forever).
+ */
+const FINAL_EVENT_GRACE_MS = 2000;
 
 /** The job service over a store and, when this process runs jobs, its worker pool. */
 export class StackJobService implements JobService {
@@ -144,7 +150,12 @@ export class StackJobService implements JobService {
         if (batch.length === 0) {
           // A job that ended before `afterSeq` has nothing more to say.
           const job = await this.get(id);
-          if (TERMINAL_STATUSES.has(job.status) && (await this.store.events(id, seq)).length === 0) return;
+          if (
+            TERMINAL_STATUSES.has(job.status) &&
+            Date.now() - (job.finishedAt ?? 0) > FINAL_EVENT_GRACE_MS &&
+            (await this.store.events(id, seq)).length === 0
+          )
+            return;
           await changes.wait(WATCH_POLL_MS, signal);
         }
       }
