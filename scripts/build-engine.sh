@@ -94,35 +94,52 @@ sw_ensure_engine() {
 }
 
 # The Node.js, Python and Go language hosts, for project directories (`runtime: nodejs|python|go`)
-# and `pulumi stack init` on them. Built from the tools module engine/language-hosts (see its
-# tools.go for why that SDK version) into a cache of their own, beside the engine on PATH.
+# and `pulumi stack init` on them. Built from the tools module engine/language-hosts (each host its
+# tools.go imports; see there for why that version) into a cache of their own, named after the
+# pinned version, beside the engine on PATH. Like the engine, a build goes into a temporary
+# directory that is moved into place only when every step succeeded.
 sw_ensure_language_hosts() {
-	local version target tmp sdk_dir
+	local version target tmp sdk_dir pkg name started module="$sw_root/engine/language-hosts"
 	version="$(sw_pin languageHosts)" || return 1
 	target="$STACKWRIGHT_CACHE/language-hosts-$version"
 	if [ ! -f "$target/.complete" ]; then
 		command -v go >/dev/null || { sw_fail "no Go toolchain to build the language hosts: install Go >= 1.25"; return 1; }
+		# The checksum database does not list the hosts' own modules at the 2025 pseudo-version
+		# (engine/language-hosts/next); go.sum pins them. No other module is exempted.
+		local nosumdb=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+		nosumdb+=,github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+		nosumdb+=,github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3
+		nosumdb="${GONOSUMDB:+$GONOSUMDB,}$nosumdb"
 		tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.language-hosts-build.XXXXXX")"
 		sw_engine_log="$tmp/build.log"
-		local host
-		for host in go/pulumi-language-go nodejs/cmd/pulumi-language-nodejs python/cmd/pulumi-language-python; do
-			if ! sw_engine_step "${host##*/} (SDK v$version)" \
-				go build -C "$sw_root/engine/language-hosts" -trimpath -o "$tmp/bin/${host##*/}" \
-				"github.com/pulumi/pulumi/sdk/v3/$host"; then
+		started=$SECONDS
+		sw_say "language hosts: first build of the Node.js, Python and Go language hosts $version into $target (a few minutes on 2 cores)"
+		for pkg in $(sed -n 's/^[[:space:]]*_ "\(.*\)"$/\1/p' "$module/tools.go"); do
+			name="${pkg%/v3}" && name="${name##*/}"
+			if ! sw_engine_step "$name $version" \
+				env GONOSUMDB="$nosumdb" go build -C "$module" -trimpath -o "$tmp/bin/$name" "$pkg"; then
 				rm -rf "$tmp"
 				return 1
 			fi
 		done
 		# The Python host runs programs through this script, which must sit beside it.
-		sdk_dir="$(go list -C "$sw_root/engine/language-hosts" -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)" &&
+		sdk_dir="$(GONOSUMDB="$nosumdb" go list -C "$module" -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)" &&
 			install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/bin/" ||
 			{ rm -rf "$tmp"; sw_fail "step 'language hosts': pulumi-language-python-exec not found in the SDK module"; return 1; }
+		if [ ! -x "$tmp/bin/pulumi-language-nodejs" ] || [ ! -x "$tmp/bin/pulumi-language-python" ] || [ ! -x "$tmp/bin/pulumi-language-go" ]; then
+			rm -rf "$tmp"
+			sw_fail "step 'language hosts': $module/tools.go does not name all three hosts"
+			return 1
+		fi
 		rm -f "$tmp/build.log"
-		touch "$tmp/.complete"
+		printf 'built %s in %ss\n' "$(date -u +%FT%TZ)" "$((SECONDS - started))" >"$tmp/.complete"
 		rm -rf "$target"
 		mv "$tmp" "$target"
+		sw_say "language hosts: done in $((SECONDS - started))s; $(du -sh "$target" | cut -f1) in $target"
 	fi
 	# After the engine's own directory: a CLI's bundled hosts, when it has them, come first.
+	# A Python project that names no `virtualenv` runs with $PULUMI_PYTHON_CMD, the bootstrap's
+	# virtualenv (both hosts); the 2025 host runs one that names a virtualenv in that virtualenv.
 	export PATH="$PATH:$target/bin"
 }
 
