@@ -4,6 +4,8 @@
 #   - the project's npm dependencies (npm ci, only when package-lock.json changed)
 #   - the pinned Pulumi engine (scripts/build-engine.sh, only when it is not on PATH already)
 #   - a Python virtualenv with the pinned Pulumi SDK
+#   - for the commands that deploy to Kubernetes: the Kubernetes provider plugin and a local
+#     cluster's binaries (scripts/build-kubernetes.sh)
 # Everything is cached outside the work tree, under $STACKWRIGHT_CACHE, so clean clones reuse it.
 
 sw_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +22,28 @@ sw_fail() {
 sw_pin() {
 	node -e 'const p=require(process.argv[1]); const v=p[process.argv[2]]; if(typeof v!=="string") process.exit(3); process.stdout.write(v)' \
 		"$sw_root/engine/pins.json" "$1" || sw_fail "engine/pins.json has no string field '$1'"
+}
+
+sw_build_ticker_pid=""
+
+# Runs one build step with a progress line every 30 s, so a long first build never goes silent.
+# Its output goes to $sw_build_log; on failure the end of it is shown and the step is named.
+sw_build_step() {
+	local name="$1" started=$SECONDS status
+	shift
+	sw_say "building $name ..."
+	(while sleep 30; do sw_say "still building $name ($((SECONDS - started))s)"; done) &
+	sw_build_ticker_pid=$!
+	"$@" >"$sw_build_log" 2>&1
+	status=$?
+	kill "$sw_build_ticker_pid" 2>/dev/null
+	wait "$sw_build_ticker_pid" 2>/dev/null
+	if [ $status -ne 0 ]; then
+		sed -e 's/^/    /' "$sw_build_log" | tail -n 25 >&2
+		sw_fail "step 'build $name' failed (exit $status); the lines above are the end of its output"
+		return 1
+	fi
+	sw_say "built $name in $((SECONDS - started))s"
 }
 
 sw_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -110,12 +134,14 @@ sw_ensure_postgres() {
 	export STACKWRIGHT_PG_BIN="$bin"
 }
 
+# Arguments name the optional parts the command needs (only `kubernetes` so far); the rest is
+# always there.
 sw_bootstrap() {
 	# Two commands started at once on a fresh machine must not both build the same cache.
 	exec 9>"$STACKWRIGHT_CACHE/.bootstrap.lock"
 	flock 9 || { sw_fail "cannot lock $STACKWRIGHT_CACHE/.bootstrap.lock"; return 1; }
 	local status=0
-	sw_bootstrap_steps || status=$?
+	sw_bootstrap_steps "$@" || status=$?
 	flock -u 9
 	exec 9>&-
 	return $status
@@ -128,4 +154,12 @@ sw_bootstrap_steps() {
 	source "$sw_root/scripts/build-engine.sh" || return 1
 	sw_ensure_python || return 1
 	sw_ensure_postgres || return 1
+	local part
+	for part in "$@"; do
+		case "$part" in
+		# shellcheck disable=SC1091
+		kubernetes) { source "$sw_root/scripts/build-kubernetes.sh" && sw_ensure_kubernetes; } || return 1 ;;
+		*) { sw_fail "unknown part '$part'"; return 1; } ;;
+		esac
+	done
 }

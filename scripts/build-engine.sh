@@ -7,27 +7,6 @@
 # for this version set is complete. A build goes into a temporary directory that is moved into
 # place only when every step succeeded, so a failed build never leaves a cache a later run trusts.
 
-sw_engine_ticker_pid=""
-
-# Runs one build step with a progress line every 30 s, so a long first build never goes silent.
-sw_engine_step() {
-	local name="$1" started=$SECONDS status
-	shift
-	sw_say "engine: building $name ..."
-	(while sleep 30; do sw_say "engine: still building $name ($((SECONDS - started))s)"; done) &
-	sw_engine_ticker_pid=$!
-	"$@" >"$sw_engine_log" 2>&1
-	status=$?
-	kill "$sw_engine_ticker_pid" 2>/dev/null
-	wait "$sw_engine_ticker_pid" 2>/dev/null
-	if [ $status -ne 0 ]; then
-		sed -e 's/^/    /' "$sw_engine_log" | tail -n 25 >&2
-		sw_fail "step 'build $name' failed (exit $status); the lines above are the end of its output"
-		return 1
-	fi
-	sw_say "engine: built $name in $((SECONDS - started))s"
-}
-
 # Asks the Go module proxy whether it serves MODULE@VERSION, and names the cause when not.
 sw_engine_check_pin() {
 	local out
@@ -47,14 +26,14 @@ sw_engine_build() {
 	sw_engine_check_pin github.com/pulumi/pulumi/sdk/v3 "v$pulumi_version" || return 1
 	sw_engine_check_pin github.com/pulumi/pulumi-yaml "v$yaml_version" || return 1
 	tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.engine-build.XXXXXX")"
-	sw_engine_log="$tmp/build.log"
+	sw_build_log="$tmp/build.log"
 	local started=$SECONDS
 	sw_say "engine: first build of the Pulumi engine v$pulumi_version into $target (takes several minutes on 2 cores)"
-	if ! sw_engine_step "pulumi CLI v$pulumi_version" \
+	if ! sw_build_step "pulumi CLI v$pulumi_version" \
 		go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi" \
 		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ||
-		! sw_engine_step "Pulumi YAML language host v$yaml_version" \
+		! sw_build_step "Pulumi YAML language host v$yaml_version" \
 			go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi-language-yaml" \
 			-ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$yaml_version" \
 			github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml; then
@@ -111,12 +90,12 @@ sw_ensure_language_hosts() {
 		nosumdb+=,github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3
 		nosumdb="${GONOSUMDB:+$GONOSUMDB,}$nosumdb"
 		tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.language-hosts-build.XXXXXX")"
-		sw_engine_log="$tmp/build.log"
+		sw_build_log="$tmp/build.log"
 		started=$SECONDS
 		sw_say "language hosts: first build of the Node.js, Python and Go language hosts $version into $target (a few minutes on 2 cores)"
 		for pkg in $(sed -n 's/^[[:space:]]*_ "\(.*\)"$/\1/p' "$module/tools.go"); do
 			name="${pkg%/v3}" && name="${name##*/}"
-			if ! sw_engine_step "$name $version" \
+			if ! sw_build_step "$name $version" \
 				env GONOSUMDB="$nosumdb" go build -C "$module" -trimpath -o "$tmp/bin/$name" "$pkg"; then
 				rm -rf "$tmp"
 				return 1

@@ -46,9 +46,51 @@ describe("pinned versions agree with engine/pins.json", () => {
     );
   });
 
-  it("engine/language-hosts builds the hosts from the pinned SDK release", () => {
+  it("engine/language-hosts builds the three hosts at the pinned version", () => {
     const goMod = read("engine", "language-hosts", "go.mod");
-    assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.languageHosts}`);
+    for (const host of [
+      "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
+      "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3",
+      "github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3",
+    ])
+      assert.equal(goRequire(goMod, host), pins.languageHosts, host);
+  });
+
+  it("the Kubernetes provider, its npm SDK and the local cluster's parts are the pinned versions", () => {
+    const pkg = JSON.parse(read("package.json"));
+    assert.equal(pkg.dependencies["@pulumi/kubernetes"], pins.kubernetes);
+    assert.equal(
+      goRequire(read("parts", "kubernetes-provider", "go.mod"), "github.com/pulumi/pulumi-kubernetes/sdk/v4"),
+      `v${pins.kubernetes}`,
+    );
+    assert.doesNotMatch(read("parts", "kubernetes-provider", "go.mod"), /^replace /m);
+    const cluster = read("parts", "kubernetes", "go.mod");
+    assert.equal(goRequire(cluster, "k8s.io/kubernetes"), `v${pins.kubernetesCluster}`);
+    // Every staging module is replaced by its release of the same Kubernetes version.
+    const staging = [...cluster.matchAll(/^(?:replace )?\s*(k8s\.io\/\S+) => \1 (v\S+)$/gm)];
+    assert.ok(staging.length >= 20, "the staging modules are replaced");
+    for (const [, module, version] of staging)
+      assert.equal(version, `v0.${pins.kubernetesCluster.split(".").slice(1).join(".")}`, module);
+    assert.equal(goRequire(read("parts", "etcd", "go.mod"), "go.etcd.io/etcd/server/v3"), `v${pins.etcd}`);
+  });
+
+  it("every Kubernetes SDK asks the engine for exactly the pinned provider plugin", () => {
+    const pypi = new RegExp(`^pulumi-kubernetes==${pins.kubernetes.replace(/\./g, "\\.")}$`, "m");
+    assert.match(read("requirements.txt"), pypi);
+    assert.match(read("examples", "stack-config", "python-workflow", "requirements.txt"), pypi);
+    assert.equal(
+      JSON.parse(read("examples", "stack-config", "typescript-complete", "package.json")).dependencies[
+        "@pulumi/kubernetes"
+      ],
+      pins.kubernetes,
+    );
+    assert.equal(
+      goRequire(
+        read("examples", "stack-config", "go-advanced", "go.mod"),
+        "github.com/pulumi/pulumi-kubernetes/sdk/v4",
+      ),
+      `v${pins.kubernetes}`,
+    );
   });
 
   it("package.json requires Node >= 22 and the bootstrap installs a Node of that range", () => {

@@ -14,9 +14,8 @@ export function fixture(...segments: string[]): string {
 export const SAMPLE_COMPONENT_SCHEMA = join(REPO_ROOT, "examples", "sample-component", "schema.json");
 export const SAMPLE_COMPONENT_BIN = join(REPO_ROOT, "examples", "sample-component", "bin");
 
-/** The real PKO CRDs, beside the repository (../shared/reference/pko-crds) or at STACKWRIGHT_PKO_CRD_DIR. */
-export const PKO_CRD_DIR =
-  process.env.STACKWRIGHT_PKO_CRD_DIR ?? resolve(REPO_ROOT, "..", "shared", "reference", "pko-crds");
+/** The real PKO CRDs: the repository's copy (crds/, see its README for their source). */
+export const PKO_CRD_DIR = join(REPO_ROOT, "crds");
 
 /** The bootstrap's virtualenv interpreter; fails rather than falling back to another Python. */
 export function pythonInterpreter(): string {

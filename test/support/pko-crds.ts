@@ -7,7 +7,7 @@ import { parse } from "./yaml";
 type Schema = Record<string, unknown>;
 
 /**
- * Validates objects against the real PKO CRDs (../shared/reference/pko-crds) the way the API
+ * Validates objects against the real PKO CRDs (the repository's crds/) the way the API
  * server would reject them: the version's openAPIV3Schema with unknown fields refused (where the
  * CRD does not preserve them), plus the CRD's x-kubernetes-validations rules, which are CEL; the
  * only rule shape these CRDs use, `size(self.<path>) <= N`, is evaluated here, and any other
@@ -18,9 +18,7 @@ export class PkoCrdValidator {
 
   constructor(dir: string = PKO_CRD_DIR) {
     if (!existsSync(dir)) {
-      throw new Error(
-        `the PKO CRDs are not at ${dir}: the tests read ../shared/reference/pko-crds beside the repository, or STACKWRIGHT_PKO_CRD_DIR`,
-      );
+      throw new Error(`the PKO CRDs are not at ${dir}: the tests read the repository's crds/ folder`);
     }
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     for (const file of ["pulumi.com_programs.yaml", "pulumi.com_stacks.yaml"]) {

@@ -1,0 +1,15 @@
+import { mkdir, symlink } from "node:fs/promises";
+import { join } from "node:path";
+import { REPO_ROOT } from "./paths";
+
+/**
+ * What `npm install` makes of a user's TypeScript project here, without the network: the Pulumi
+ * SDKs and TypeScript from the repository's node_modules, and the repository itself as the
+ * `stackwright` package (its built dist/, as npm would install it from the registry).
+ */
+export async function linkTypescriptDependencies(projectDir: string): Promise<void> {
+  await mkdir(join(projectDir, "node_modules"));
+  for (const dependency of ["@pulumi", "@types", "typescript"])
+    await symlink(join(REPO_ROOT, "node_modules", dependency), join(projectDir, "node_modules", dependency));
+  await symlink(REPO_ROOT, join(projectDir, "node_modules", "stackwright"));
+}
