@@ -20,7 +20,7 @@ const problemsOf = (fn: () => unknown) => {
 const valid = {
   workloads: { web: { project: "./web" } },
   stacks: {
-    "acme/web/dev": {
+    "organization/web/dev": {
       workload: "web",
       passphrase: { fromEnv: "WEB_DEV_PASSPHRASE" },
       credentials: { AWS_SECRET_ACCESS_KEY: { fromFile: "./dev.key" } },
@@ -35,8 +35,8 @@ describe("service configuration", () => {
     assert.equal(config.dataDir, "/srv/jobs/.stackwright");
     assert.equal(config.concurrency, 4);
     assert.equal(config.defaultTimeoutMs, 600_000);
-    const stack = config.stacks.get("acme/web/dev");
-    assert.deepEqual([stack?.org, stack?.project, stack?.stack], ["acme", "web", "dev"]);
+    const stack = config.stacks.get("organization/web/dev");
+    assert.deepEqual([stack?.org, stack?.project, stack?.stack], ["organization", "web", "dev"]);
     assert.equal(stack?.backend, "file:///srv/jobs/.stackwright/state");
     assert.deepEqual(stack?.credentials.AWS_SECRET_ACCESS_KEY, { fromFile: "/srv/jobs/dev.key" });
     assert.deepEqual(stack?.config, { region: "eu-west-1", replicas: "2" });
@@ -76,13 +76,13 @@ describe("service configuration", () => {
   it("refuses secret values written in the file, naming the field", () => {
     const problems = problemsOf(() =>
       parseServiceConfig(
-        { ...valid, stacks: { "acme/web/dev": { workload: "web", passphrase: "hunter2-literal" } } },
+        { ...valid, stacks: { "organization/web/dev": { workload: "web", passphrase: "hunter2-literal" } } },
         "/srv",
         {},
       ),
     );
     assert.equal(problems.length, 1);
-    assert.match(problems[0] as string, /^stacks\.acme\/web\/dev\.passphrase: expected \{fromEnv/);
+    assert.match(problems[0] as string, /^stacks\.organization\/web\/dev\.passphrase: expected \{fromEnv/);
     assert.ok(!(problems[0] as string).includes("hunter2-literal"));
   });
 
@@ -106,7 +106,7 @@ describe("service configuration", () => {
       /^concurrency: expected a positive number/,
       /^colour: unknown field/,
       /^workloads\.web: expected exactly one of 'project'/,
-      /^stacks\.dev: a stack is named org\/project\/stack/,
+      /^stacks\.dev: expected 'org\/project\/stack'/,
       /^stacks\.acme\/web\/prod\.workload: /,
       /^stacks\.acme\/web\/prod\.backend: /,
       /^stacks\.acme\/web\/prod\.extra: unknown field/,
@@ -129,7 +129,7 @@ describe("service configuration", () => {
 
   it("gives a stack's engine its own secrets and none of the service's", () => {
     const dir = mkdtempSync(join(tmpdir(), "stackwright-env-"));
-    const stack = parseServiceConfig(valid, dir, {}).stacks.get("acme/web/dev");
+    const stack = parseServiceConfig(valid, dir, {}).stacks.get("organization/web/dev");
     assert.ok(stack);
     writeFileSync(join(dir, "dev.key"), "dev-key-value\n");
     const source = {
@@ -170,7 +170,7 @@ describe("service configuration", () => {
     assert.deepEqual([...environment.secretValues].sort(), ["dev-key-value", "dev-passphrase"]);
     assert.throws(
       () => stackEnvironment(stack, { PATH: "/usr/bin" }),
-      /stacks\.acme\/web\/dev\.passphrase: environment variable WEB_DEV_PASSPHRASE is not set/,
+      /stacks\.organization\/web\/dev\.passphrase: environment variable WEB_DEV_PASSPHRASE is not set/,
     );
   });
 });
