@@ -32,9 +32,24 @@ export interface DataProblem {
   readonly message: string;
 }
 
+/** Where the walk is: built into a field path only when a problem is found there. */
+interface Trail {
+  readonly up: Trail | undefined;
+  readonly step: string | number;
+}
+
+function pathOf(at: string, trail: Trail | undefined): string {
+  const steps: (string | number)[] = [];
+  for (let t = trail; t !== undefined; t = t.up) steps.push(t.step);
+  return steps.reduceRight<string>(
+    (path, step) => (typeof step === "number" ? `${path}[${step}]` : `${path}.${step}`),
+    at,
+  );
+}
+
 class Exceeded extends Error {
   constructor(
-    readonly at: string,
+    readonly trail: Trail | undefined,
     readonly why: string,
   ) {
     super(why);
@@ -50,7 +65,12 @@ class Exceeded extends Error {
 export function dataProblem(value: unknown, at: string, limits: DataLimits): DataProblem | undefined {
   /** Per container: its expanded size and its height (1 for an empty one). */
   const measured = new WeakMap<object, { size: number; height: number }>();
-  const measure = (node: unknown, path: string, depth: number): { size: number; height: number } => {
+  const tooDeep = `is nested more than ${limits.maxDepth} levels deep`;
+  const measure = (
+    node: unknown,
+    trail: Trail | undefined,
+    depth: number,
+  ): { size: number; height: number } => {
     switch (typeof node) {
       case "string":
         return { size: node.length + 2, height: 0 };
@@ -59,48 +79,45 @@ export function dataProblem(value: unknown, at: string, limits: DataLimits): Dat
       case "number":
         if (!Number.isFinite(node)) {
           const shown = Number.isNaN(node) ? ".nan" : node > 0 ? ".inf" : "-.inf";
-          throw new Exceeded(path, `is ${shown}, which JSON, and so Kubernetes, cannot carry`);
+          throw new Exceeded(trail, `is ${shown}, which JSON, and so Kubernetes, cannot carry`);
         }
         return { size: String(node).length, height: 0 };
       case "object": {
         if (node === null) return { size: 4, height: 0 };
         let result = measured.get(node);
         if (result === undefined) {
-          if (depth > limits.maxDepth) {
-            throw new Exceeded(path, `is nested more than ${limits.maxDepth} levels deep`);
-          }
+          if (depth > limits.maxDepth) throw new Exceeded(trail, tooDeep);
           let size = 2;
           let height = 1;
-          const add = (item: unknown, itemPath: string, overhead: number) => {
-            const child = measure(item, itemPath, depth + 1);
+          const add = (item: unknown, step: string | number, overhead: number) => {
+            const child = measure(item, { up: trail, step }, depth + 1);
             size += child.size + overhead;
             height = Math.max(height, child.height + 1);
           };
           if (Array.isArray(node)) {
-            node.forEach((item, i) => {
-              add(item, `${path}[${i}]`, 1);
-            });
+            for (let i = 0; i < node.length; i++) add(node[i], i, 1);
           } else {
             const prototype = Object.getPrototypeOf(node);
             if (prototype !== Object.prototype && prototype !== null) {
-              throw new Exceeded(path, "is not JSON data (an object of a class)");
+              throw new Exceeded(trail, "is not JSON data (an object of a class)");
             }
-            for (const [key, item] of Object.entries(node)) add(item, `${path}.${key}`, key.length + 4);
+            for (const key of Object.keys(node))
+              add((node as Record<string, unknown>)[key], key, key.length + 4);
           }
           result = { size, height };
           measured.set(node, result);
         } else if (depth + result.height - 1 > limits.maxDepth) {
           // A shared subtree met again deeper down (a YAML alias).
-          throw new Exceeded(path, `is nested more than ${limits.maxDepth} levels deep`);
+          throw new Exceeded(trail, tooDeep);
         }
         return result;
       }
       default:
-        throw new Exceeded(path, `is not JSON data (${typeof node})`);
+        throw new Exceeded(trail, `is not JSON data (${typeof node})`);
     }
   };
   try {
-    const { size } = measure(value, at, 1);
+    const { size } = measure(value, undefined, 1);
     if (size > limits.maxBytes) {
       return {
         at,
@@ -109,7 +126,7 @@ export function dataProblem(value: unknown, at: string, limits: DataLimits): Dat
     }
     return undefined;
   } catch (error) {
-    if (error instanceof Exceeded) return { at: error.at, message: error.why };
+    if (error instanceof Exceeded) return { at: pathOf(at, error.trail), message: error.why };
     throw error;
   }
 }

@@ -165,17 +165,29 @@ export function buildStack(
   });
 }
 
-/** The manifest, when the API server can take it (see MAX_MANIFEST_BYTES). */
+/** The manifest, when the API server can take it: its JSON within MAX_MANIFEST_BYTES. */
 function fitting<T extends ProgramManifest | StackManifest>(manifest: T): T {
-  const json = Buffer.byteLength(JSON.stringify(manifest));
-  const yaml = Buffer.byteLength(toYaml(manifest));
-  if (Math.max(json, yaml) > MAX_MANIFEST_BYTES) {
+  assertFits(manifest, Buffer.byteLength(JSON.stringify(manifest)));
+  return manifest;
+}
+
+/**
+ * A manifest as the YAML file a stage writes, within MAX_MANIFEST_BYTES too: indentation can make
+ * deeply nested YAML much larger than its JSON.
+ */
+export function manifestYaml(manifest: ProgramManifest | StackManifest): string {
+  const text = toYaml(manifest);
+  assertFits(manifest, Buffer.byteLength(text));
+  return text;
+}
+
+function assertFits(manifest: ProgramManifest | StackManifest, bytes: number): void {
+  if (bytes > MAX_MANIFEST_BYTES) {
     throw StackwrightInputError.single(
       manifest.kind === "Program" ? "spec" : "config",
-      `the ${manifest.kind} would take ${Math.max(json, yaml)} bytes, more than the ${MAX_MANIFEST_BYTES} allowed for one manifest (etcd refuses objects over about 1.5 MiB); make the request smaller`,
+      `the ${manifest.kind} would take ${bytes} bytes, more than the ${MAX_MANIFEST_BYTES} allowed for one manifest (etcd refuses objects over about 1.5 MiB); make the request smaller`,
     );
   }
-  return manifest;
 }
 
 function secretRefs(secrets: readonly SecretInput[], secretName: string) {

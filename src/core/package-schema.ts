@@ -84,8 +84,19 @@ export function parsePackageSchema(text: string, source: string): PackageSchema 
   if (typeof schema.name !== "string" || schema.name === "") {
     throw StackwrightInputError.single(source, "a Pulumi package schema needs a non-empty string 'name'");
   }
-  if (schema.version !== undefined && typeof schema.version !== "string") {
-    throw StackwrightInputError.single(`${source}: version`, "must be a string");
+  // Both become the Program's `packages` entry, `<name>@<version>`: nothing in them may read as
+  // Pulumi YAML syntax.
+  if (!PACKAGE_NAME.test(schema.name)) {
+    throw StackwrightInputError.single(
+      `${source}: name`,
+      "must be a package name: letters, digits, '-', '_' and '.', starting with a letter",
+    );
+  }
+  if (
+    schema.version !== undefined &&
+    (typeof schema.version !== "string" || !PACKAGE_VERSION.test(schema.version))
+  ) {
+    throw StackwrightInputError.single(`${source}: version`, "must be a version such as 1.2.3");
   }
   for (const section of ["resources", "types"] as const) {
     const entries = schema[section];
@@ -149,6 +160,9 @@ export function selectComponent(
   }
   return { schema, token, resource };
 }
+
+const PACKAGE_NAME = /^[A-Za-z][-A-Za-z0-9_.]*$/;
+const PACKAGE_VERSION = /^v?[0-9]+(\.[0-9]+)*([-+][0-9A-Za-z.+-]*)?$/;
 
 /** The token becomes the Program's resource `type`: nothing in it may read as Pulumi YAML syntax. */
 const TYPE_TOKEN = /^[^:$\s]+:[^:$\s]*:[^:$\s]+$/;

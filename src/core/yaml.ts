@@ -57,6 +57,8 @@ export function parseYaml(text: string, limits: DataLimits = DOCUMENT_LIMITS): u
 const YAML11_WORD =
   /^(?:[yYnN~=]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|<<)$/;
 const YAML11_NUMBER_LIKE = /^[-+]?[.0-9][-+.0-9A-Za-z_:]*$/;
+/** A bare exponent: some YAML 1.1 readers take `E0` or `-e5` for a float with its digits left out. */
+const YAML11_EXPONENT = /^[-+]?[eE][-+]?[0-9]+$/;
 const YAML11_SPECIAL_FLOAT = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 
@@ -69,6 +71,7 @@ const YAML11_AMBIGUOUS = new Type("tag:stackwright,2025:yaml-1.1-ambiguous", {
   resolve: (text: string) =>
     YAML11_WORD.test(text) ||
     YAML11_NUMBER_LIKE.test(text) ||
+    YAML11_EXPONENT.test(text) ||
     YAML11_SPECIAL_FLOAT.test(text) ||
     YAML11_TIMESTAMP.test(text),
 });

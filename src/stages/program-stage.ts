@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { buildProgram, prepareComponent } from "../core/manifests";
-import { toYaml } from "../core/yaml";
+import { buildProgram, manifestYaml, prepareComponent } from "../core/manifests";
 import { type Env, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
@@ -11,7 +10,7 @@ export async function runProgramStage(env: Env): Promise<void> {
   const request = await readRequest(settings.inputFile);
   const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
   const program = buildProgram(prepared, request);
-  writeFileAtomically(settings.outputDir, "program.yaml", toYaml(program));
+  writeFileAtomically(settings.outputDir, "program.yaml", manifestYaml(program));
 }
 
 if (require.main === module) runStage("stackwright-program-stage", () => runProgramStage(process.env));

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { type Problem, StackwrightInputError } from "../core/errors";
-import { buildStack, prepareComponent } from "../core/manifests";
+import { buildStack, manifestYaml, prepareComponent } from "../core/manifests";
 import {
   backendProblem,
   type StackOptionFields,
   type StackOptions,
   stackNameProblem,
 } from "../core/stack-options";
-import { toYaml } from "../core/yaml";
 import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
@@ -79,7 +78,7 @@ export async function runStackStage(env: Env): Promise<void> {
   const request = await readRequest(settings.inputFile);
   const prepared = prepareComponent(await readSchema(settings.schemaSource), settings.componentToken);
   const stack = buildStack(prepared, request, options, STAGE_FIELDS);
-  writeFileAtomically(settings.outputDir, "stack.yaml", toYaml(stack));
+  writeFileAtomically(settings.outputDir, "stack.yaml", manifestYaml(stack));
 }
 
 if (require.main === module) runStage("stackwright-stack-stage", () => runStackStage(process.env));

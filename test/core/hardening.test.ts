@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parse as parseYaml11 } from "yaml";
 import { MAX_DEPTH, MAX_MANIFEST_BYTES } from "../../src/core/bounds";
 import { StackwrightInputError } from "../../src/core/errors";
-import { buildProgram, buildStack, prepareComponent } from "../../src/core/manifests";
+import { buildProgram, buildStack, manifestYaml, prepareComponent } from "../../src/core/manifests";
 import { type PackageSchema, parsePackageSchema } from "../../src/core/package-schema";
 import { parseResourceRequest } from "../../src/core/request";
 import { backendProblem, checkStackOptions, stackNameProblem } from "../../src/core/stack-options";
@@ -125,6 +125,14 @@ describe("injection into the Program's Pulumi YAML", () => {
     assert.match(
       problemsOf(() => prepareComponent(outputs, undefined))[0] as string,
       /an output's name must be letters/,
+    );
+    assert.match(
+      problemsOf(() => parsePackageSchema('{"name": "t${x}"}', "s.json"))[0] as string,
+      /^s\.json: name: must be a package name/,
+    );
+    assert.match(
+      problemsOf(() => parsePackageSchema('{"name": "t", "version": "1.0.0${x}"}', "s.json"))[0] as string,
+      /^s\.json: version: must be a version/,
     );
     const token: PackageSchema = { name: "t", resources: { "t:index:${x}": { isComponent: true } } };
     assert.match(
@@ -248,12 +256,24 @@ describe("bounds on what is read and written", () => {
     );
   });
 
-  it("never builds a manifest larger than the bound", () => {
-    // Within the request bound as JSON, but deep enough that YAML's indentation makes it larger.
+  it("never builds a manifest whose JSON is larger than the bound", () => {
+    const big = request(
+      { extra: "x".repeat(1_000_000) },
+      { name: "x", annotations: { note: "y".repeat(200_000) } },
+    );
+    const [message] = problemsOf(() => buildProgram(open, big));
+    assert.match(
+      message as string,
+      new RegExp(`^spec: the Program would take \\d+ bytes, more than the ${MAX_MANIFEST_BYTES} allowed`),
+    );
+  });
+
+  it("never writes a manifest whose YAML is larger than the bound", () => {
+    // Within the bound as JSON, but deep enough that YAML's indentation makes it larger.
     let nested: unknown = "v";
     for (let i = 0; i < 60; i++) nested = { k: nested };
-    const extra = Array.from({ length: 2000 }, () => nested);
-    const [message] = problemsOf(() => buildProgram(open, request({ extra })));
+    const program = buildProgram(open, request({ extra: Array.from({ length: 2000 }, () => nested) }));
+    const [message] = problemsOf(() => manifestYaml(program));
     assert.match(
       message as string,
       new RegExp(`^spec: the Program would take \\d+ bytes, more than the ${MAX_MANIFEST_BYTES} allowed`),
@@ -290,6 +310,8 @@ describe("YAML that Kubernetes reads the same", () => {
     "685_230.15",
     "=",
     "0x1p-2",
+    "E0",
+    "-e5",
     "1.",
     "-",
   ];
