@@ -74,7 +74,7 @@ function coldStart(): void {
     KRATIX_OUTPUT_DIR: dir,
     PULUMI_SCHEMA_SOURCE: schemaFile,
     PULUMI_STACK_BACKEND: "s3://bench-state",
-    PULUMI_STACK_NAME: "acme/bench/dev",
+    PULUMI_STACK_NAME: "organization/dev",
   };
   const program = join(DIST, "stages", "program-stage.js");
   const stack = join(DIST, "stages", "stack-stage.js");
@@ -110,7 +110,7 @@ function inProcess(): void {
     metadata: { name: "bench", namespace: "default" },
     spec: fiftyPropertySpec(),
   });
-  const options = { backend: "s3://bench-state", stackName: "acme/bench/dev" };
+  const options = { backend: "s3://bench-state", stackName: "organization/dev" };
   for (let i = 0; i < 2000; i++) {
     buildProgram(prepared, request);
     buildStack(prepared, request, options);

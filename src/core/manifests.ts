@@ -145,13 +145,8 @@ export function buildStack(
   };
   const secretsRef = secretRefs(prepared.inputs.secretInputs, names.secret);
   if (secretsRef !== undefined) spec.secretsRef = secretsRef;
-  if (options.secretEnv !== undefined && Object.keys(options.secretEnv).length > 0) {
-    spec.envRefs = Object.fromEntries(
-      Object.keys(options.secretEnv)
-        .sort()
-        .map((env) => [env, secretKeyRef(names.secret, options.secretEnv?.[env] as string)]),
-    );
-  }
+  const envRefs = envRefsFor(options, names.secret);
+  if (envRefs !== undefined) spec.envRefs = envRefs;
   if (options.config !== undefined && Object.keys(options.config).length > 0) {
     spec.config = sortKeys(options.config) as Record<string, unknown>;
   }
@@ -163,6 +158,28 @@ export function buildStack(
     metadata: metadataFor(names.stack, request),
     spec,
   });
+}
+
+/**
+ * `spec.envRefs`: the stack's own Secret's keys, and keys of Secrets the platform keeps. One
+ * variable can come from one place only.
+ */
+function envRefsFor(options: StackOptions, ownSecret: string): StackManifest["spec"]["envRefs"] {
+  const refs = new Map<string, SecretKeyRef>();
+  for (const [variable, key] of Object.entries(options.secretEnv ?? {}))
+    refs.set(variable, secretKeyRef(ownSecret, key));
+  for (const [variable, existing] of Object.entries(options.existingSecretEnv ?? {})) {
+    if (refs.has(variable))
+      throw StackwrightInputError.single(
+        variable,
+        "comes both from the stack's own Secret and from another Secret; give it one source",
+      );
+    refs.set(variable, secretKeyRef(existing.secret, existing.key));
+  }
+  if (refs.size === 0) return undefined;
+  return Object.fromEntries(
+    [...refs.keys()].sort().map((variable) => [variable, refs.get(variable) as SecretKeyRef]),
+  );
 }
 
 /** The manifest, when the API server can take it: its JSON within MAX_MANIFEST_BYTES. */

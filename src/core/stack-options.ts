@@ -13,8 +13,36 @@ export interface StackOptions {
   readonly destroyOnFinalize?: boolean;
   /** `spec.envRefs`: environment variable name → key of the stack's Secret holding its value. */
   readonly secretEnv?: Readonly<Record<string, string>>;
+  /** `spec.envRefs` from Secrets the platform keeps itself: variable name → Secret and key. */
+  readonly existingSecretEnv?: Readonly<Record<string, ExistingSecretKey>>;
   /** `spec.config`: plain (non-secret) stack configuration. */
   readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** A key of a Secret in the Stack's namespace that exists apart from Stackwright's own. */
+export interface ExistingSecretKey {
+  readonly secret: string;
+  readonly key: string;
+}
+
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A problem with an environment variable name, or undefined. */
+export function envVarNameProblem(name: string): string | undefined {
+  return ENV_VAR_NAME.test(name)
+    ? undefined
+    : `'${name}' is not an environment variable name (letters, digits, '_')`;
+}
+
+/** A problem with a Secret reference's name or key, or undefined (Kubernetes' own rules). */
+export function secretKeyRefProblem({ secret, key }: ExistingSecretKey): string | undefined {
+  if (secret.length > 253 || !DNS1123_SUBDOMAIN.test(secret))
+    return `'${secret}' is not a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-', '.')`;
+  if (key.length > 253 || !SECRET_KEY.test(key))
+    return `'${key}' is not a Secret key (letters, digits, '-', '_', '.')`;
+  return undefined;
 }
 
 /** Where the backend and the stack name came from, for messages: option names or variables. */

@@ -21,8 +21,11 @@ export interface IsolatedEngine {
   readonly env: NodeJS.ProcessEnv;
   /** Runs the pinned `pulumi` CLI. Never rejects: the caller asserts on the result. */
   pulumi(args: readonly string[], options?: PulumiRunOptions): Promise<CommandResult>;
-  /** Every checkpoint file of the backend, parsed from JSON, with its path. */
-  stateFiles(): Promise<{ path: string; text: string }[]>;
+  /**
+   * Every checkpoint file of the backend, with its path; of another file backend's directory
+   * when `backendDir` is given (a test that keeps a project's stacks apart).
+   */
+  stateFiles(backendDir?: string): Promise<{ path: string; text: string }[]>;
   dispose(): Promise<void>;
 }
 
@@ -101,8 +104,8 @@ export async function createIsolatedEngine(options: { passphrase?: string } = {}
         input: opts.input,
       });
     },
-    async stateFiles() {
-      const root = join(dir, "state", ".pulumi", "stacks");
+    async stateFiles(backendDir = join(dir, "state")) {
+      const root = join(backendDir, ".pulumi", "stacks");
       const found: { path: string; text: string }[] = [];
       const walk = async (d: string): Promise<void> => {
         for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
@@ -141,6 +144,9 @@ export function runCommand(
     });
     child.on("error", (error) => resolve({ code: 127, stdout, stderr: `${stderr}${error.message}` }));
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    // A command may exit without reading its input (a usage error, say): that is its answer, not
+    // an error of ours.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

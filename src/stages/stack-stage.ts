@@ -7,6 +7,7 @@ import {
   type StackOptions,
   stackNameProblem,
 } from "../core/stack-options";
+import { readExistingSecretEnv } from "./secret-env";
 import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
@@ -67,6 +68,8 @@ export function readStackOptions(env: Env): StackOptions {
     }
     options.destroyOnFinalize = destroy === "true";
   }
+  const existingSecretEnv = readExistingSecretEnv(env, problems);
+  if (Object.keys(existingSecretEnv).length > 0) options.existingSecretEnv = existingSecretEnv;
   if (problems.length > 0) throw new StackwrightInputError(problems);
   return options;
 }

@@ -32,7 +32,7 @@ describe("ProgramStack under the real engine", () => {
       componentToken: "sample:index:Database",
       inputs: { engine: "postgres", size: 20, password: "pw" },
       backend: "s3://state",
-      stack: "acme/orders/dev",
+      stack: "organization/dev",
       ...args,
     };
     const { stdout } = await run(

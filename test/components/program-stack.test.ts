@@ -51,7 +51,7 @@ const database = (extra: Partial<import("../../src/components/program-stack").Pr
   inputs: { engine: "postgres", size: 20, password: pulumi.secret(PASSWORD) },
   namespace: "team-a",
   backend: "s3://state-bucket",
-  stack: "acme/orders/dev",
+  stack: "organization/dev",
   ...extra,
 });
 
@@ -105,7 +105,7 @@ describe("ProgramStack (mocks)", () => {
     assert.deepEqual(program, expectedProgram);
     const expectedStack = buildStack(prepared, request, {
       backend: "s3://state-bucket",
-      stackName: "acme/orders/dev",
+      stackName: "organization/dev",
     });
     assert.deepEqual(stack, expectedStack);
     for (const object of [program, stack]) assert.deepEqual(crds.problems(object as never), []);

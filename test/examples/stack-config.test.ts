@@ -1,13 +1,23 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { copyFile, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { createIsolatedEngine, type IsolatedEngine, runCommand } from "../../src/engine/isolated-engine";
-import { fixture, REPO_ROOT } from "../support/paths";
+import {
+  type CommandResult,
+  createIsolatedEngine,
+  type IsolatedEngine,
+  runCommand,
+} from "../../src/engine/isolated-engine";
+import { secretData } from "../support/deployed-objects";
+import type { LocalCluster } from "../support/local-cluster";
+import { fixture, pythonInterpreter, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { installPythonSdk } from "../support/python-sdk";
+import { testCluster } from "../support/test-cluster";
+import { linkTypescriptDependencies } from "../support/typescript-project";
 import { parse } from "../support/yaml";
 
 const run = promisify(execFile);
@@ -250,52 +260,56 @@ describe("examples/stack-config/set-secrets.sh", () => {
   });
 });
 
+/** A runnable copy of a project with one stack initialised from its committed stack file. */
+async function stackOf(project: string, env: Environment, extraEnv: NodeJS.ProcessEnv = {}) {
+  const dir = await projectCopy(project, [...(PROJECTS[project] as string[]), `Pulumi.${env}.yaml`]);
+  if (project === "typescript-complete") await linkTypescriptDependencies(dir);
+  // What `python3 -m venv venv && venv/bin/pip install -r requirements.txt` makes: the project's
+  // Pulumi.yaml runs the program in ./venv. The bootstrap's virtualenv has the same packages but
+  // sdk/python, which comes from PYTHONPATH.
+  if (project === "python-workflow") await symlink(dirname(dirname(pythonInterpreter())), join(dir, "venv"));
+  if (project === "go-advanced")
+    await run(
+      "go",
+      [
+        "mod",
+        "edit",
+        `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${join(REPO_ROOT, "sdk", "go", "stackwright")}`,
+      ],
+      { cwd: dir },
+    );
+  const env_ = {
+    ...passphraseOf(env),
+    PATH: `${join(REPO_ROOT, "provider", "bin")}:${engine.env.PATH}`,
+    PYTHONPATH: await pythonSdk(),
+    ...extraEnv,
+  };
+  const pulumi = (args: string[], input?: string) =>
+    engine.pulumi([...args, "--stack", env], {
+      cwd: dir,
+      env: env_,
+      ...(input !== undefined && { input }),
+    });
+  const init = await engine.pulumi(["stack", "init", env], { cwd: dir, env: env_ });
+  assert.equal(init.code, 0, init.stderr);
+  // The copy lives elsewhere: the component schema by its absolute path.
+  const schema = await pulumi(["config", "set", "platform:componentSchemaPath", SAMPLE_COMPONENT_SCHEMA]);
+  assert.equal(schema.code, 0, schema.stderr);
+  return { dir, pulumi };
+}
+
+let pythonSdkDir: Promise<string> | undefined;
+/** sdk/python, installed once for the whole file. */
+const pythonSdk = () => {
+  pythonSdkDir ??= installPythonSdk();
+  return pythonSdkDir;
+};
+
 /**
  * Each project's own program under the real engine and its language host (`pulumi preview` on the
  * project directory): bad configuration fails with the guide's messages before anything is created.
  */
 describe("examples/stack-config: validation by pulumi preview", () => {
-  let pythonSdk: string;
-  before(async () => {
-    pythonSdk = await installPythonSdk();
-  });
-
-  /** A runnable copy of a project with one stack initialised from its committed stack file. */
-  const stackOf = async (project: string, env: Environment) => {
-    const dir = await projectCopy(project, [...(PROJECTS[project] as string[]), `Pulumi.${env}.yaml`]);
-    if (project === "typescript-complete") {
-      // What `npm install` makes of package.json: the SDK and this repository as `stackwright`.
-      await mkdir(join(dir, "node_modules"));
-      await symlink(join(REPO_ROOT, "node_modules", "@pulumi"), join(dir, "node_modules", "@pulumi"));
-      await symlink(join(REPO_ROOT, "node_modules", "typescript"), join(dir, "node_modules", "typescript"));
-      await symlink(REPO_ROOT, join(dir, "node_modules", "stackwright"));
-    }
-    if (project === "go-advanced")
-      await run(
-        "go",
-        [
-          "mod",
-          "edit",
-          `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${join(REPO_ROOT, "sdk", "go", "stackwright")}`,
-        ],
-        { cwd: dir },
-      );
-    const env_ = {
-      ...passphraseOf(env),
-      PATH: `${join(REPO_ROOT, "provider", "bin")}:${engine.env.PATH}`,
-      PYTHONPATH: pythonSdk,
-    };
-    const pulumi = (args: string[], input?: string) =>
-      engine.pulumi([...args, "--stack", env], {
-        cwd: dir,
-        env: env_,
-        ...(input !== undefined && { input }),
-      });
-    const init = await engine.pulumi(["stack", "init", env], { cwd: dir, env: env_ });
-    assert.equal(init.code, 0, init.stderr);
-    return { dir, pulumi };
-  };
-
   const previewFails = async (
     pulumi: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
   ) => {
@@ -331,4 +345,119 @@ describe("examples/stack-config: validation by pulumi preview", () => {
       );
     });
   }
+});
+
+/**
+ * Each project deployed for real: `pulumi preview` and `pulumi up` of every environment into the
+ * local API server, each environment in a namespace of its own, then destroyed.
+ */
+describe("examples/stack-config: pulumi up of every environment into a real API server", () => {
+  let cluster: LocalCluster;
+  before(async () => {
+    cluster = await testCluster();
+  });
+  after(() => cluster?.stop());
+
+  /** The environment's objects in its namespace, by kind. */
+  const objectsIn = async (namespace: string) => {
+    const listed = await cluster.kubectl([
+      "get",
+      "programs.pulumi.com,stacks.pulumi.com,secrets",
+      "-n",
+      namespace,
+      "-o",
+      "json",
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const items = (JSON.parse(listed.stdout) as { items: Record<string, unknown>[] }).items;
+    return (kind: string) => items.filter((item) => item.kind === kind);
+  };
+
+  for (const project of Object.keys(PROJECTS))
+    it(`${project}: dev, staging and prod each deploy their own objects, credentials and state`, async () => {
+      const deployed: {
+        env: Environment;
+        pulumi: (args: string[], input?: string) => Promise<CommandResult>;
+      }[] = [];
+      const namespaces = new Map<Environment, string>();
+      // A backend of the project's own: the other tests of this file have their stacks too.
+      const backend = await mkdtemp(join(engine.dir, `${project}-state-`));
+      for (const env of ENVIRONMENTS) {
+        const { pulumi } = await stackOf(project, env, {
+          KUBECONFIG: cluster.kubeconfig,
+          PULUMI_BACKEND_URL: `file://${backend}`,
+        });
+        // A namespace no other test uses: the stack file's, with a suffix of this run's.
+        const namespace = `${String(stackFileOf(project, env).config["platform:namespace"])}-${randomBytes(3).toString("hex")}`;
+        namespaces.set(env, namespace);
+        assert.equal((await pulumi(["config", "set", "platform:namespace", namespace])).code, 0);
+        if (env === "prod")
+          assert.equal((await pulumi(["config", "set", "platform:confirmProduction", "true"])).code, 0);
+        for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+          const result = await pulumi(command);
+          const output = `${result.stdout}${result.stderr}`;
+          assert.equal(result.code, 0, `${project}/${env} ${command[0]}: ${output}`);
+          for (const plaintext of EXAMPLE_PLAINTEXTS)
+            assert.ok(!output.includes(plaintext), `${project}/${env}: a credential was printed`);
+        }
+        deployed.push({ env, pulumi });
+
+        const count = { dev: 1, staging: 2, prod: 3 }[env];
+        const of = await objectsIn(namespace);
+        assert.equal(of("Program").length, count, `${env}: Programs`);
+        assert.equal(of("Stack").length, count, `${env}: Stacks`);
+        const own = secretsOf(env);
+        const secrets = of("Secret").filter((s) =>
+          String((s.metadata as { name: string }).name).endsWith("-secrets"),
+        );
+        assert.equal(secrets.length, count, `${env}: Secrets`);
+        for (const secret of secrets)
+          assert.deepEqual(secretData(secret), {
+            PULUMI_ACCESS_TOKEN: own["stackwright:accessToken"],
+            AWS_SECRET_ACCESS_KEY: own["platform:awsSecretAccessKey"],
+            password: own["platform:databasePassword"],
+          });
+        for (const stack of of("Stack")) {
+          const spec = stack.spec as { stack: string; backend: string };
+          assert.equal(spec.stack, env);
+          assert.equal(spec.backend, stackFileOf(project, env).config["platform:backend"]);
+        }
+        assert.ok(
+          !JSON.stringify([...of("Program"), ...of("Stack")]).includes(
+            own["platform:databasePassword"] as string,
+          ),
+        );
+      }
+
+      // Each stack's state holds its own resources only, and secrets only as ciphertext.
+      const states = await engine.stateFiles(backend);
+      for (const { env } of deployed) {
+        const file = states.find((f) => f.path.endsWith(`${sep}${env}.json`));
+        assert.ok(file, `${project}/${env}: no state`);
+        const namespacesInState = new Set(
+          [...file.text.matchAll(/"namespace":\s*"([^"]+)"/g)].map(([, namespace]) => namespace),
+        );
+        assert.deepEqual(
+          [...namespacesInState],
+          [namespaces.get(env)],
+          `${project}/${env}: foreign resources in its state`,
+        );
+        for (const plaintext of EXAMPLE_PLAINTEXTS)
+          assert.ok(!file.text.includes(plaintext), `${project}/${env}: plaintext in its state`);
+      }
+
+      for (const { env, pulumi } of deployed) {
+        const destroyed = await pulumi(["destroy", "--yes", "--skip-preview"]);
+        assert.equal(destroyed.code, 0, `${project}/${env} destroy: ${destroyed.stderr}`);
+        const gone = await cluster.kubectl([
+          "get",
+          "namespace",
+          namespaces.get(env) as string,
+          "--ignore-not-found",
+          "-o",
+          "name",
+        ]);
+        assert.equal(gone.stdout.trim(), "", `${env}: the namespace is still there`);
+      }
+    });
 });

@@ -23,7 +23,7 @@ const DATABASE = {
   componentSchemaPath: SAMPLE_COMPONENT_SCHEMA,
   componentToken: "sample:index:Database",
   backend: "s3://state",
-  stack: "acme/orders/dev",
+  stack: "organization/dev",
 };
 const GOOD_INPUTS = { engine: "postgres", size: 5 };
 const BAD_SIZE = { ...DATABASE, inputs: { ...GOOD_INPUTS, size: "ten" } };

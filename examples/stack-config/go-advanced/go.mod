@@ -3,6 +3,7 @@ module github.com/stackwright/stackwright/examples/stack-config/go-advanced
 go 1.25.11
 
 require (
+	github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.25.0
 	github.com/pulumi/pulumi/sdk/v3 v3.259.0
 	github.com/stackwright/stackwright/sdk/go/stackwright v0.0.0
 )

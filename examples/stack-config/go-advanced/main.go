@@ -4,6 +4,8 @@ package main
 import (
 	"fmt"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stackwright/stackwright/sdk/go/stackwright"
 )
@@ -15,6 +17,16 @@ func main() {
 func program(ctx *pulumi.Context) error {
 	// Validates before anything is created: a bad stack configuration creates nothing.
 	settings, err := loadSettings(ctx)
+	if err != nil {
+		return err
+	}
+	// The environment's own namespace: deleting the stack deletes everything in it.
+	namespace, err := corev1.NewNamespace(ctx, settings.Namespace, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:   pulumi.String(settings.Namespace),
+			Labels: pulumi.StringMap{"platform.example.com/environment": pulumi.String(settings.Environment)},
+		},
+	})
 	if err != nil {
 		return err
 	}
@@ -30,9 +42,12 @@ func program(ctx *pulumi.Context) error {
 					"size":     pulumi.Int(settings.DatabaseSize),
 					"password": settings.DatabasePassword,
 				},
-				Namespace: pulumi.String(settings.Namespace),
+				// From the Namespace, so that the objects are created only once it exists.
+				Namespace: namespace.Metadata.Name(),
 				Backend:   pulumi.String(settings.Backend),
-				Stack:     pulumi.String(fmt.Sprintf("acme/orders-%d/%s", index, settings.Environment)),
+				// The operator names the Pulumi project after the Program, so the stack is named
+				// by the environment alone: organization/<program-name>/dev.
+				Stack: pulumi.String(settings.Environment),
 				// stackwright:accessToken (this stack's encrypted config) supplies PULUMI_ACCESS_TOKEN.
 				Credentials:       pulumi.StringMap{"AWS_SECRET_ACCESS_KEY": settings.AwsSecretAccessKey},
 				DestroyOnFinalize: pulumi.Bool(settings.DestroyOnFinalize),
