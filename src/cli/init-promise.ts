@@ -8,7 +8,7 @@ import {
   type PromiseInputs,
   schemaSourceInImage,
 } from "../promise/promise";
-import { checkPromiseApiOptions } from "../promise/promise-options";
+import { checkPromiseApiOptions, checkPromiseOptions } from "../promise/promise-options";
 import { buildPromiseReadme } from "../promise/readme";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { readSchema } from "../stages/stage-io";
@@ -22,6 +22,8 @@ export interface InitPromiseFlags {
   version?: string;
   plural?: string;
   image?: string;
+  destinationSelector?: string[];
+  promiseVersion?: string;
   dir: string;
   split?: boolean;
   force?: boolean;
@@ -30,11 +32,13 @@ export interface InitPromiseFlags {
 /** `stackwright init pulumi-component-promise`: everything is checked before anything is written. */
 export async function initPromise(flags: InitPromiseFlags, log: (line: string) => void): Promise<void> {
   const api = checkPromiseApiOptions(flags);
+  const promise = checkPromiseOptions(flags);
   const schema = await readSchema(flags.schema, "--schema");
   const prepared = prepareComponent(schema, flags.component, "--component");
   const inputs: PromiseInputs = {
     prepared,
     api,
+    promise,
     image: flags.image ?? DEFAULT_STAGE_IMAGE,
     schemaSourceInImage: schemaSourceInImage(flags.schema),
   };

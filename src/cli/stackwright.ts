@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { StackwrightInputError } from "../core/errors";
+import { DEFAULT_PROMISE_VERSION } from "../promise/promise-options";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { initPromise } from "./init-promise";
 import { registerJobCommands } from "./jobs-cli";
@@ -34,6 +35,16 @@ export function buildCli(log: (line: string) => void): Command {
     .option("--version <version>", "the API version of the requests", "v1alpha1")
     .option("--plural <plural>", "the plural resource name (default: derived from --kind)")
     .option("--image <image>", "the stage image that runs both containers", DEFAULT_STAGE_IMAGE)
+    .option(
+      "--destination-selector <key=value>",
+      "a label of the destinations (clusters running PKO) that receive the output; repeatable (default: environment=pulumi)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      "--promise-version <version>",
+      "the Promise's kratix.io/promise-version label",
+      DEFAULT_PROMISE_VERSION,
+    )
     .requiredOption("--dir <directory>", "where to write the Promise, an example request and a README")
     .option("--split", "write the Promise's API and workflow as separate files", false)
     .option("--force", "overwrite files in a directory that is not empty", false)

@@ -1,12 +1,13 @@
 import type { JsonSchema } from "../core/input-schema";
 import type { PreparedComponent } from "../core/manifests";
 import { PLACEHOLDER_PREFIX } from "../stages/stage-env";
-import type { PromiseApiOptions } from "./promise-options";
+import type { PromiseApiOptions, PromiseOptions } from "./promise-options";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "./stage-image";
 
 export interface PromiseInputs {
   readonly prepared: PreparedComponent;
   readonly api: PromiseApiOptions;
+  readonly promise: PromiseOptions;
   readonly image: string;
   /** The schema source as the stage containers will read it: an https URL, or the image's copy. */
   readonly schemaSourceInImage: string;
@@ -113,8 +114,15 @@ export function buildPromise(inputs: PromiseInputs): Record<string, unknown> {
   return {
     apiVersion: "platform.kratix.io/v1alpha1",
     kind: "Promise",
-    metadata: { name: promiseName(inputs.api.kind) },
-    spec: { api: buildApi(inputs), workflows: buildWorkflows(inputs) },
+    metadata: {
+      name: promiseName(inputs.api.kind),
+      labels: { "kratix.io/promise-version": inputs.promise.promiseVersion },
+    },
+    spec: {
+      api: buildApi(inputs),
+      destinationSelectors: [{ matchLabels: { ...inputs.promise.destinationSelector } }],
+      workflows: buildWorkflows(inputs),
+    },
   };
 }
 

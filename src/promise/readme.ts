@@ -22,6 +22,9 @@ export function buildPromiseReadme(inputs: PromiseInputs, files: ReadmeFiles): s
   const secrets = prepared.inputs.secretInputs;
   const example = toYaml(buildExampleRequest(inputs)).trimEnd();
   const bakedSchema = schemaSourceInImage === IMAGE_SCHEMA_PATH;
+  const selector = Object.entries(inputs.promise.destinationSelector);
+  const selectorText = selector.map(([k, v]) => `\`${k}: ${v}\``).join(" and ");
+  const selectorYaml = selector.map(([k, v]) => `        ${k}: ${v}`).join("\n");
 
   const omitted = prepared.inputs.omittedSecretInputs;
   const omittedNote =
@@ -95,7 +98,7 @@ These fields are generated deterministically: the same request always produces b
 - \`spec.programRef.name\`: the name of the generated Program.
 - \`spec.secretsRef\`: one entry per secret input, pointing at the request's Secret (see [Secret inputs](#secret-inputs)).
 
-Two fields come only from you, the platform operator, through the Stack container's environment: \`spec.backend\` and \`spec.stack\`. Stackwright never guesses them, and it adds no other fields: no credentials, no environment wiring, no policies.
+Two fields come only from you, the platform operator, through the Stack container's environment: \`spec.backend\` and \`spec.stack\`. Stackwright never guesses them. \`spec.envRefs\` appears only when you say which Secrets hold the backend's credentials (see [Reaching the backend](#reaching-the-backend)); no other fields are added: no credential values, no policies.
 
 ### Names
 
@@ -127,18 +130,37 @@ The Stack container also accepts \`PULUMI_STACK_SERVICE_ACCOUNT_NAME\` (sets \`s
 ## Secret inputs
 
 ${secretSection}${omittedNote}
+## Reaching the backend
+
+A Stack's workspace needs credentials for its backend: \`PULUMI_ACCESS_TOKEN\` for Pulumi Cloud, cloud keys for an \`s3://\`, \`azblob://\` or \`gs://\` backend. Keep them in Secrets in the requests' namespaces, never in the Promise, and tell the Stack container where they are; it wires them into the Stack's \`spec.envRefs\`:
+
+| Variable | Sets |
+| --- | --- |
+| \`PULUMI_STACK_ACCESS_TOKEN_SECRET_NAME\` and \`PULUMI_STACK_ACCESS_TOKEN_SECRET_KEY\` (both or neither) | \`envRefs.PULUMI_ACCESS_TOKEN\`: that key of that Secret |
+| \`PULUMI_STACK_ENV_FROM_SECRETS\` | one \`envRefs\` entry per \`VARIABLE=secret-name/key\`, separated by commas or new lines |
+
+For example, for an S3 backend:
+
+\`\`\`yaml
+env:
+  - name: PULUMI_STACK_ENV_FROM_SECRETS
+    value: AWS_ACCESS_KEY_ID=aws-state/id,AWS_SECRET_ACCESS_KEY=aws-state/secret
+\`\`\`
+
+The values are names, never secrets; a malformed entry stops the Stack container with a message naming it.
+
 ## Choosing destinations
 
-Kratix schedules the workflow's output to a destination: a cluster that runs PKO. To choose which destinations receive this Promise's Programs and Stacks, add \`destinationSelectors\` to the Promise's \`spec\`:
+Kratix schedules the workflow's output to a destination: a cluster that runs PKO. The generated Promise selects destinations labelled ${selectorText}, through \`spec.destinationSelectors\`; choose other labels with \`--destination-selector key=value\` (repeatable) when you generate it, or edit the Promise:
 
 \`\`\`yaml
 spec:
   destinationSelectors:
     - matchLabels:
-        environment: dev
+${selectorYaml}
 \`\`\`
 
-Kratix then uses only destinations whose labels match. Without selectors, Kratix may use any destination.
+Kratix then uses only destinations whose labels match, so label the clusters that run PKO accordingly. The Promise also carries the label \`kratix.io/promise-version: ${inputs.promise.promiseVersion}\` (\`--promise-version\`); change it with each release of the Promise.
 
 ## Requesting a ${api.kind}
 

@@ -159,7 +159,13 @@ function assertNoCanary(text: string, where: string): void {
 }
 
 /** What the two stages emit for the request the ProgramStack stands for. */
-function expectedFor(namespace: string, spec: Record<string, unknown>): Promise<StageObjects> {
+function expectedFor(
+  namespace: string,
+  spec: Record<string, unknown>,
+  secretEnv: { secretName: string; variables: string[] } = { secretName: "", variables: [] },
+): Promise<StageObjects> {
+  // The Stack stage wires the same credentials when told where they are: the ProgramStack's Secret.
+  const fromSecrets = secretEnv.variables.map((v) => `${v}=${secretEnv.secretName}/${v}`).join(",");
   return stageObjects({
     kind: "Database",
     name: "orders",
@@ -169,11 +175,12 @@ function expectedFor(namespace: string, spec: Record<string, unknown>): Promise<
     componentToken: TOKEN,
     backend: BACKEND,
     stackName: STACK,
+    env: { PULUMI_STACK_ENV_FROM_SECRETS: fromSecrets },
   });
 }
 
 /**
- * The server holds the stages' Program and Stack (the Stack with envRefs for the credentials) and
+ * The server holds the stages' Program and Stack (the Stack stage told where the credentials are) and
  * a Secret with exactly the credentials and the secret input; the Program and Stack hold none.
  */
 async function assertDeployed(
@@ -184,20 +191,12 @@ async function assertDeployed(
 ): Promise<{ programUid: string }> {
   const deployed = await readDeployed(cluster, p.namespace, names as never);
   assert.ok(deployed.program && deployed.stack && deployed.secret, "all three objects exist");
-  const expected = await expectedFor(p.namespace, spec);
+  const expected = await expectedFor(p.namespace, spec, {
+    secretName: names.secretName as string,
+    variables: Object.keys(credentials),
+  });
   assert.deepEqual(asApplied(deployed.program), expected.program);
-  const stack = asApplied(deployed.stack) as { spec: Record<string, unknown> };
-  const { envRefs, ...rest } = stack.spec;
-  assert.deepEqual({ ...stack, spec: rest }, expected.stack);
-  assert.deepEqual(
-    envRefs ?? {},
-    Object.fromEntries(
-      Object.keys(credentials).map((key) => [
-        key,
-        { type: "Secret", secret: { name: names.secretName, key } },
-      ]),
-    ),
-  );
+  assert.deepEqual(asApplied(deployed.stack), expected.stack);
   assert.deepEqual(secretData(deployed.secret), { password: PASSWORD, ...credentials });
   assertNoCanary(JSON.stringify([deployed.program, deployed.stack]), "the Program or the Stack");
   return { programUid: (deployed.program.metadata as { uid: string }).uid };

@@ -146,7 +146,13 @@ describe("stackwright init pulumi-component-promise", () => {
       ],
       ["no project in the stack name", /leave the project out/],
       ["the custom stage alternative", /custom stage/i],
-      ["destination selectors", /destinationSelectors/],
+      ["destination selectors, with the default", /destinationSelectors[\s\S]*environment: pulumi/],
+      ["the promise-version label", /kratix\.io\/promise-version: v0\.1\.0/],
+      [
+        "the access token's Secret",
+        /PULUMI_STACK_ACCESS_TOKEN_SECRET_NAME.*PULUMI_STACK_ACCESS_TOKEN_SECRET_KEY/,
+      ],
+      ["further variables from Secrets", /PULUMI_STACK_ENV_FROM_SECRETS.*VARIABLE=secret-name\/key/],
       ["the Secret for secret inputs", /`password`/],
     ];
     for (const [topic, pattern] of topics) assert.match(readme, pattern, topic);
@@ -200,6 +206,36 @@ describe("stackwright init pulumi-component-promise", () => {
     });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /PULUMI_STACK_BACKEND: still holds the placeholder from stackwright init/);
+  });
+
+  it("selects destinations that run PKO and labels the Promise with its version", async () => {
+    const dir = freshDir();
+    assert.equal((await init(sampleArgs(dir))).code, 0);
+    const promise = parse(readFileSync(join(dir, "promise.yaml"), "utf8"));
+    assert.deepEqual(promise.spec.destinationSelectors, [{ matchLabels: { environment: "pulumi" } }]);
+    assert.deepEqual(promise.metadata.labels, { "kratix.io/promise-version": "v0.1.0" });
+
+    const custom = freshDir();
+    const run = await init(
+      sampleArgs(custom, [
+        "--destination-selector",
+        "cluster.example.com/runs=pko",
+        "--destination-selector",
+        "region=eu",
+        "--promise-version",
+        "v1.2.0",
+      ]),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const labelled = parse(readFileSync(join(custom, "promise.yaml"), "utf8"));
+    assert.deepEqual(labelled.spec.destinationSelectors, [
+      { matchLabels: { "cluster.example.com/runs": "pko", region: "eu" } },
+    ]);
+    assert.equal(labelled.metadata.labels["kratix.io/promise-version"], "v1.2.0");
+    assert.match(
+      readFileSync(join(custom, "README.md"), "utf8"),
+      /`cluster\.example\.com\/runs: pko` and `region: eu`/,
+    );
   });
 
   it("splits the API and the workflow into their own files with --split", async () => {
@@ -284,6 +320,22 @@ describe("stackwright init: bad input", () => {
     return rejected(
       sampleArgs(dir, ["--version", "1.0"]),
       /^stackwright: error: --version: expected a Kubernetes API version/,
+      dir,
+    );
+  });
+  it("a destination selector that is not a label", () => {
+    const dir = freshDir();
+    return rejected(
+      sampleArgs(dir, ["--destination-selector", "environment"]),
+      /^stackwright: error: --destination-selector: expected key=value, such as environment=pulumi, got 'environment'$/,
+      dir,
+    );
+  });
+  it("a promise version that cannot be a label value", () => {
+    const dir = freshDir();
+    return rejected(
+      sampleArgs(dir, ["--promise-version", "v1 beta"]),
+      /^stackwright: error: --promise-version: expected a version usable as a label value/,
       dir,
     );
   });
