@@ -93,6 +93,8 @@ async function main(): Promise<void> {
       PULUMI_COMPONENT_TOKEN: "sample:index:Database",
       PULUMI_STACK_BACKEND: "s3://acme-pulumi-state-dev",
       PULUMI_STACK_NAME: "dev",
+      // dev's profile in the example: deleting the Stack object destroys its resources.
+      PULUMI_STACK_DESTROY_ON_FINALIZE: "true",
     };
     await runProgramStage(stageEnv);
     const programYaml = await readFile(join(work, "program.yaml"), "utf8");
@@ -125,7 +127,10 @@ async function main(): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (!sameProgram || !sameStack) throw new Error("the two paths gave different objects");
+    if (!sameProgram || !sameStack)
+      throw new Error(
+        `the two paths gave different objects:\nserver:\n${toYaml({ program: asApplied(program), stack: asApplied(stack) })}`,
+      );
   } finally {
     await engine.dispose();
     await cluster.stop();

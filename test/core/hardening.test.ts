@@ -3,53 +3,25 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse as parseYaml11 } from "yaml";
 import { MAX_DEPTH, MAX_MANIFEST_BYTES } from "../../src/core/bounds";
-import { StackwrightInputError } from "../../src/core/errors";
 import { buildProgram, buildStack, manifestYaml, prepareComponent } from "../../src/core/manifests";
 import { type PackageSchema, parsePackageSchema } from "../../src/core/package-schema";
-import { parseResourceRequest } from "../../src/core/request";
 import { backendProblem, checkStackOptions, stackNameProblem } from "../../src/core/stack-options";
 import { parseYaml, toYaml, YamlLimitError } from "../../src/core/yaml";
 import { parseServiceConfig } from "../../src/jobs/service-config";
+import { databaseRequest, OPEN_COMPONENT_SCHEMA, problemsOf } from "../support/core-fixtures";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 const sample = parsePackageSchema(readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"), "sample-schema.json");
 const database = prepareComponent(sample, "sample:index:Database");
 /** A component whose `extra` input takes any value, as `spec.extra` did in the issue's reports. */
-const open = prepareComponent(
-  {
-    name: "t",
-    resources: {
-      "t:index:C": {
-        isComponent: true,
-        inputProperties: {
-          extra: { $ref: "pulumi.json#/Any" },
-          tags: { type: "object", additionalProperties: { type: "string" } },
-          adminPassword: { type: "string", secret: true },
-        },
-      },
-    },
-  },
-  undefined,
-);
-
-function request(spec: unknown, metadata: Record<string, unknown> = { name: "orders", namespace: "team-a" }) {
-  return parseResourceRequest({ apiVersion: "x/v1", kind: "Database", metadata, spec });
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof StackwrightInputError, String((error as Error)?.stack ?? error));
-    return error.problems.map((p) => `${p.at}: ${p.message}`);
-  }
-  assert.fail("expected a StackwrightInputError");
-}
+const open = prepareComponent(OPEN_COMPONENT_SCHEMA, undefined);
 
 describe("injection into the Program's Pulumi YAML", () => {
   for (const key of ["Fn::ReadFile", "FN::INVOKE", "fN::unsecret", "Fn::fileAsset", "fn::secret"]) {
     it(`refuses the built-in function key ${key} in any case`, () => {
-      const messages = problemsOf(() => buildProgram(open, request({ extra: { [key]: "/etc/hostname" } })));
+      const messages = problemsOf(() =>
+        buildProgram(open, databaseRequest({ extra: { [key]: "/etc/hostname" } })),
+      );
       assert.deepEqual(messages, [
         `spec.extra.${key}: keys starting with 'fn::' (in any case) are Pulumi YAML built-in functions and cannot appear in a request`,
       ]);
@@ -59,7 +31,7 @@ describe("injection into the Program's Pulumi YAML", () => {
   it("escapes interpolation in keys as in values", () => {
     const program = buildProgram(
       open,
-      request({ tags: { "${adminPassword}": "x" }, extra: { a: { k$: "$" } } }),
+      databaseRequest({ tags: { "${adminPassword}": "x" }, extra: { a: { k$: "$" } } }),
     );
     const properties = program.program.resources.c?.properties;
     assert.deepEqual(properties?.tags, { "$${adminPassword}": "x" });
@@ -72,7 +44,7 @@ describe("injection into the Program's Pulumi YAML", () => {
       const spec = JSON.parse(
         `{"engine": "postgres", "size": 1, "${name}": 1, "settings": {"${name}": {}}, "replicas": [{"region": "eu", "${name}": "x"}]}`,
       );
-      const messages = problemsOf(() => buildProgram(database, request(spec)));
+      const messages = problemsOf(() => buildProgram(database, databaseRequest(spec)));
       assert.deepEqual(
         messages.sort(),
         [
@@ -96,7 +68,7 @@ describe("injection into the Program's Pulumi YAML", () => {
       },
     };
     assert.deepEqual(
-      problemsOf(() => buildProgram(prepareComponent(schema, undefined), request({}))),
+      problemsOf(() => buildProgram(prepareComponent(schema, undefined), databaseRequest({}))),
       ["spec.constructor: is required"],
     );
   });
@@ -225,7 +197,7 @@ describe("bounds on what is read and written", () => {
   it("refuses a spec nested too deeply that comes from code (the job API, ProgramStack)", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 10_000; i++) deep = [deep];
-    const [message] = problemsOf(() => buildProgram(open, request({ extra: deep })));
+    const [message] = problemsOf(() => buildProgram(open, databaseRequest({ extra: deep })));
     assert.match(message as string, /^spec\.extra(\[0\])+: is nested more than 64 levels deep$/);
   });
 
@@ -251,13 +223,13 @@ describe("bounds on what is read and written", () => {
       /^YamlLimitError: spec\.extra\[1\] is \.inf, which JSON/,
     );
     assert.match(
-      problemsOf(() => buildProgram(open, request({ extra: Number.NaN })))[0] as string,
+      problemsOf(() => buildProgram(open, databaseRequest({ extra: Number.NaN })))[0] as string,
       /^spec\.extra: is \.nan/,
     );
   });
 
   it("never builds a manifest whose JSON is larger than the bound", () => {
-    const big = request(
+    const big = databaseRequest(
       { extra: "x".repeat(1_000_000) },
       { name: "x", annotations: { note: "y".repeat(200_000) } },
     );
@@ -272,7 +244,10 @@ describe("bounds on what is read and written", () => {
     // Within the bound as JSON, but deep enough that YAML's indentation makes it larger.
     let nested: unknown = "v";
     for (let i = 0; i < 60; i++) nested = { k: nested };
-    const program = buildProgram(open, request({ extra: Array.from({ length: 2000 }, () => nested) }));
+    const program = buildProgram(
+      open,
+      databaseRequest({ extra: Array.from({ length: 2000 }, () => nested) }),
+    );
     const [message] = problemsOf(() => manifestYaml(program));
     assert.match(
       message as string,
@@ -323,7 +298,7 @@ describe("YAML that Kubernetes reads the same", () => {
   });
 
   it("writes a `<<` key from a request as a plain key", () => {
-    const program = buildProgram(open, request({ extra: { "<<": { a: 1 }, b: "1_000" } }));
+    const program = buildProgram(open, databaseRequest({ extra: { "<<": { a: 1 }, b: "1_000" } }));
     assert.deepEqual(parseYaml11(toYaml(program), { version: "1.1" }), program);
   });
 });
@@ -363,7 +338,7 @@ describe("request metadata Kubernetes would refuse", () => {
   ];
   for (const [name, metadata, expected] of cases) {
     it(`refuses ${name}`, () => {
-      const messages = problemsOf(() => request({}, metadata));
+      const messages = problemsOf(() => databaseRequest({}, metadata));
       assert.equal(messages.length, 1, messages.join("\n"));
       assert.match(messages[0] as string, expected);
     });
@@ -462,7 +437,7 @@ describe("backends and stack names", () => {
   });
 
   it("checks the stack against the request's Program in buildStack, naming the caller's fields", () => {
-    const req = request({ engine: "postgres", size: 1 });
+    const req = databaseRequest({ engine: "postgres", size: 1 });
     const program = buildProgram(database, req).metadata.name;
     assert.equal(
       buildStack(database, req, { backend: "s3://b", stackName: `organization/${program}/dev` }).spec.stack,

@@ -1,31 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { StackwrightInputError } from "../../src/core/errors";
 import { deriveComponentInputs } from "../../src/core/input-schema";
 import { buildProgram, buildStack, prepareComponent } from "../../src/core/manifests";
 import { baseName, isDns1123Label, objectNames } from "../../src/core/naming";
 import { componentTokens, type PackageSchema, parsePackageSchema } from "../../src/core/package-schema";
 import { parseResourceRequest } from "../../src/core/request";
+import { databaseRequest, problemsOf } from "../support/core-fixtures";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 const sample = parsePackageSchema(readFileSync(SAMPLE_COMPONENT_SCHEMA, "utf8"), "sample-schema.json");
 const database = prepareComponent(sample, "sample:index:Database");
 const stackOptions = { backend: "https://api.pulumi.com", stackName: "acme/dev" };
-
-function request(spec: unknown, metadata: Record<string, unknown> = { name: "orders", namespace: "team-a" }) {
-  return parseResourceRequest({ apiVersion: "x/v1", kind: "Database", metadata, spec });
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof StackwrightInputError, String(error));
-    return error.problems.map((p) => `${p.at}: ${p.message}`);
-  }
-  assert.fail("expected a StackwrightInputError");
-}
 
 function schemaWith(resources: PackageSchema["resources"], types?: PackageSchema["types"]): PackageSchema {
   return { name: "t", version: "1.0.0", resources, ...(types && { types }) };
@@ -191,7 +177,7 @@ describe("spec validation", () => {
     );
     const prepared = prepareComponent(schema, undefined);
     const messages = problemsOf(() =>
-      buildProgram(prepared, request({ database: { size: "ten", colour: "red" } })),
+      buildProgram(prepared, databaseRequest({ database: { size: "ten", colour: "red" } })),
     );
     assert.deepEqual(messages.sort(), [
       "spec.database.colour: is not a field of spec.database; expected one of: name, size",
@@ -204,7 +190,7 @@ describe("spec validation", () => {
     const messages = problemsOf(() =>
       buildProgram(
         database,
-        request({ engine: "oracle", size: 1, replicas: [{ region: "eu" }, { size: 2 }] }),
+        databaseRequest({ engine: "oracle", size: 1, replicas: [{ region: "eu" }, { size: 2 }] }),
       ),
     );
     assert.deepEqual(messages.sort(), [
@@ -215,7 +201,7 @@ describe("spec validation", () => {
 
   it("refuses a secret input in the request without echoing its value", () => {
     const messages = problemsOf(() =>
-      buildProgram(database, request({ engine: "mysql", size: 1, password: "hunter2-canary" })),
+      buildProgram(database, databaseRequest({ engine: "mysql", size: 1, password: "hunter2-canary" })),
     );
     assert.deepEqual(messages, [
       "spec.password: is a secret input and must not be in the request; put it in the stack's Secret under key 'password' instead",
@@ -225,7 +211,10 @@ describe("spec validation", () => {
 
   it("refuses Pulumi YAML built-in function keys from a request", () => {
     const messages = problemsOf(() =>
-      buildProgram(database, request({ engine: "mysql", size: 1, tags: { "fn::readFile": "/etc/passwd" } })),
+      buildProgram(
+        database,
+        databaseRequest({ engine: "mysql", size: 1, tags: { "fn::readFile": "/etc/passwd" } }),
+      ),
     );
     assert.match(messages[0] as string, /^spec\.tags\.fn::readFile: keys starting with 'fn::'/);
   });
@@ -239,7 +228,7 @@ describe("spec validation", () => {
 });
 
 describe("Program and Stack", () => {
-  const req = request(
+  const req = databaseRequest(
     { size: 10, engine: "postgres", tags: { note: "cost ${centre} in $" } },
     {
       name: "orders",

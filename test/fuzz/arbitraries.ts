@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { OPEN_COMPONENT_SCHEMA } from "../support/core-fixtures";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 
 /** A secret value: it may go into a request's secret input or a backend URL, and must never come out. */
@@ -159,22 +160,6 @@ const openSpecArbitrary = fc
     ...known,
     ...(adminPassword !== undefined && { adminPassword }),
   }));
-
-const OPEN_SCHEMA = {
-  name: "t",
-  version: "1.0.0",
-  resources: {
-    "t:index:C": {
-      isComponent: true,
-      inputProperties: {
-        extra: { $ref: "pulumi.json#/Any" },
-        tags: { type: "object", additionalProperties: { type: "string" } },
-        adminPassword: { type: "string", secret: true },
-      },
-      properties: { out: { type: "string" } },
-    },
-  },
-};
 
 const typeSpec: fc.Arbitrary<unknown> = fc.letrec<{ spec: unknown }>((tie) => ({
   spec: fc.oneof(
@@ -410,7 +395,7 @@ export const arbitraryCase: fc.Arbitrary<FuzzCase> = fc
     {
       weight: 4,
       arbitrary: fc.record({
-        schemaText: fc.constant(JSON.stringify(OPEN_SCHEMA)),
+        schemaText: fc.constant(JSON.stringify(OPEN_COMPONENT_SCHEMA)),
         token: fc.constant(undefined),
         spec: openSpecArbitrary,
       }),

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse as parseYaml11 } from "yaml";
+import { OPEN_COMPONENT_SCHEMA } from "../support/core-fixtures";
 import { runStageProcess, type StageName, tempOutputDir } from "../support/stage-process";
 
 /** The issue's reports, each run through the shipped stage bundles: exit 1, one line, no file. */
@@ -15,21 +16,7 @@ function file(text: string): string {
   return path;
 }
 
-const openSchema = file(
-  JSON.stringify({
-    name: "t",
-    resources: {
-      "t:index:C": {
-        isComponent: true,
-        inputProperties: {
-          extra: { $ref: "pulumi.json#/Any" },
-          tags: { type: "object", additionalProperties: { type: "string" } },
-          adminPassword: { type: "string", secret: true },
-        },
-      },
-    },
-  }),
-);
+const openSchema = file(JSON.stringify(OPEN_COMPONENT_SCHEMA));
 
 function requestFile(spec: string, metadata = "{name: orders, namespace: team-a}"): string {
   return file(`apiVersion: x/v1\nkind: C\nmetadata: ${metadata}\nspec: ${spec}\n`);
