@@ -285,3 +285,29 @@ describe("ProgramStack without a cluster", () => {
     assert.equal(await readDeployed(cluster, p.namespace, names as never).then((d) => d.program), undefined);
   });
 });
+
+describe("ProgramStack against a cluster it cannot reach", () => {
+  it("fails pulumi up with the provider's message naming the cluster or the kubeconfig", async () => {
+    const p = await project("yaml");
+    const kubeconfig = join(p.dir, "kubeconfig");
+    // A cluster nobody listens for: port 1 on this machine.
+    await writeFile(
+      kubeconfig,
+      readFileSync(cluster.kubeconfig, "utf8").replace(/server: \S+/, "server: https://127.0.0.1:1"),
+    );
+    const unreachable = await p.pulumi(["up", "--yes", "--skip-preview"], undefined, {
+      KUBECONFIG: kubeconfig,
+    });
+    assert.notEqual(unreachable.code, 0);
+    assert.match(unreachable.stdout, /configured Kubernetes cluster is unreachable: .*127\.0\.0\.1:1/);
+
+    await writeFile(kubeconfig, "clusters: [not yaml");
+    const broken = await p.pulumi(["up", "--yes", "--skip-preview"], undefined, { KUBECONFIG: kubeconfig });
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stdout, new RegExp(`error loading config file "${kubeconfig}"`));
+    assertNoCanary(
+      `${unreachable.stdout}${unreachable.stderr}${broken.stdout}${broken.stderr}`,
+      "the output",
+    );
+  });
+});
