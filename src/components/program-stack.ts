@@ -11,7 +11,7 @@ import {
   prepareComponent,
   type StackManifest,
 } from "../core/manifests";
-import { isPlainObject, type PackageSchema, parsePackageSchema } from "../core/package-schema";
+import { isPlainObject, parsePackageSchema } from "../core/package-schema";
 import type { ResourceRequest } from "../core/request";
 import { defaultAccessToken } from "./access-token";
 
@@ -89,16 +89,22 @@ export class ProgramStack extends pulumi.ComponentResource {
     const accessToken = defaultAccessToken();
     // Bad input fails at this constructor with the stages' messages whenever the values the
     // rendering reads are known now; only when they are Outputs is the check made once they resolve.
-    const rendered = pulumi.output(
-      renderNow(name, args, accessToken) ??
-        pulumi.output(args).apply((resolved) => render(name, resolved, accessToken)),
-    );
-    const data = pulumi.secret(rendered.apply((r) => asSecretStrings(r.secretData)));
+    const now = renderNow(name, args, accessToken);
+    const later =
+      now === undefined
+        ? pulumi.output(args).apply((resolved) => render(name, resolved, accessToken))
+        : undefined;
     // Secret inputs and credentials went to the Secret: the manifests hold no secret value, so
-    // they are plain, and readable in state, even when an input Output was secret.
-    const program = pulumi.unsecret(rendered.apply((r) => r.program));
-    const stack = pulumi.unsecret(rendered.apply((r) => r.stack));
-    const place = pulumi.unsecret(rendered.apply((r) => ({ name: r.secretName, namespace: r.namespace })));
+    // they are plain, and readable in state, even when an input Output was secret. Known now, they
+    // go to the children as plain values: no Output to resolve per field.
+    const part = <T>(pick: (r: Rendered) => T): pulumi.Input<T> =>
+      now !== undefined ? pick(now) : pulumi.unsecret((later as pulumi.Output<Rendered>).apply(pick));
+    const data = pulumi.secret(
+      now !== undefined
+        ? pulumi.output(now.secretData).apply(asSecretStrings)
+        : (later as pulumi.Output<Rendered>).apply((r) => pulumi.output(r.secretData).apply(asSecretStrings)),
+    );
+    const place = part((r) => ({ name: r.secretName, namespace: r.namespace }));
     const children = { parent: this };
     this.secret = new k8s.core.v1.Secret(
       `${name}-secret`,
@@ -114,8 +120,8 @@ export class ProgramStack extends pulumi.ComponentResource {
       {
         apiVersion: "pulumi.com/v1",
         kind: "Program",
-        metadata: program.metadata,
-        program: program.program,
+        metadata: part((r) => r.program.metadata),
+        program: part((r) => r.program.program),
       },
       children,
     );
@@ -124,15 +130,15 @@ export class ProgramStack extends pulumi.ComponentResource {
       {
         apiVersion: "pulumi.com/v1",
         kind: "Stack",
-        metadata: stack.metadata,
-        spec: stack.spec,
+        metadata: part((r) => r.stack.metadata),
+        spec: part((r) => r.stack.spec),
       },
       // The operator needs the Program and the Secret before it can run the Stack.
       { ...children, dependsOn: [this.program, this.secret] },
     );
-    this.programName = program.metadata.name;
-    this.stackName = stack.metadata.name;
-    this.secretName = place.name;
+    this.programName = pulumi.output(part((r) => r.program.metadata.name));
+    this.stackName = pulumi.output(part((r) => r.stack.metadata.name));
+    this.secretName = pulumi.output(part((r) => r.secretName));
     this.registerOutputs({
       programName: this.programName,
       stackName: this.stackName,
@@ -180,7 +186,7 @@ interface PreparedRequest extends ResourceRequest {
 }
 
 function prepareRequest(name: string, args: ResolvedArgs): PreparedRequest {
-  const prepared = prepareComponent(loadSchema(args), args.componentToken, "componentToken");
+  const prepared = preparedFor(args);
   const { spec, secrets } = splitSecretInputs(prepared, (args.inputs ?? {}) as Record<string, unknown>);
   return {
     prepared,
@@ -240,7 +246,27 @@ function asSecretStrings(data: Record<string, unknown>): Record<string, string> 
   );
 }
 
-function loadSchema(args: ResolvedArgs): PackageSchema {
+/**
+ * The component, prepared once per schema text and token: a program with many ProgramStacks of
+ * one component pays for reading the schema and compiling its validator once.
+ */
+const preparedComponents = new Map<string, PreparedComponent>();
+const MAX_PREPARED_COMPONENTS = 64;
+
+function preparedFor(args: ResolvedArgs): PreparedComponent {
+  const { text, source } = schemaText(args);
+  const key = `${args.componentToken ?? ""}\n${source}\n${text}`;
+  let prepared = preparedComponents.get(key);
+  if (prepared === undefined) {
+    prepared = prepareComponent(parsePackageSchema(text, source), args.componentToken, "componentToken");
+    if (preparedComponents.size >= MAX_PREPARED_COMPONENTS) preparedComponents.clear();
+    preparedComponents.set(key, prepared);
+  }
+  return prepared;
+}
+
+/** The schema's text and where it came from (for messages). */
+function schemaText(args: ResolvedArgs): { text: string; source: string } {
   if ((args.componentSchema === undefined) === (args.componentSchemaPath === undefined))
     throw StackwrightInputError.single(
       "componentSchema",
@@ -249,19 +275,17 @@ function loadSchema(args: ResolvedArgs): PackageSchema {
   if (args.componentSchema !== undefined) {
     if (!isPlainObject(args.componentSchema))
       throw StackwrightInputError.single("componentSchema", "must be a Pulumi package schema object");
-    return parsePackageSchema(JSON.stringify(args.componentSchema), "componentSchema");
+    return { text: JSON.stringify(args.componentSchema), source: "componentSchema" };
   }
   const path = args.componentSchemaPath as string;
-  let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    return { text: readFileSync(path, "utf8"), source: path };
   } catch (error) {
     throw StackwrightInputError.single(
       "componentSchemaPath",
       `cannot read ${path}: ${(error as Error).message}`,
     );
   }
-  return parsePackageSchema(text, path);
 }
 
 /**
