@@ -59,6 +59,10 @@ export const BACKEND_SCHEMES = ["https", "http", "file", "s3", "azblob", "gs", "
 export const DIY_BACKEND_SCHEMES = ["file", "s3", "azblob", "gs", "postgres"] as const;
 export const DIY_ORGANIZATION = "organization";
 
+/** Examples of each, for messages and the placeholders `stackwright init` writes. */
+export const BACKEND_EXAMPLE = "https://api.pulumi.com or s3://my-state-bucket";
+export const STACK_NAME_EXAMPLE = "dev, or acme/dev on Pulumi Cloud, or organization/dev on a DIY backend";
+
 /** Query parameters that would carry a credential (postgres' `password`, a token…). */
 const CREDENTIAL_PARAMETER = /pass|secret|token|credential/i;
 

@@ -1,6 +1,7 @@
 import type { JsonSchema } from "../core/input-schema";
 import type { PreparedComponent } from "../core/manifests";
-import { PLACEHOLDER_PREFIX } from "../stages/stage-env";
+import { placeholder } from "../core/placeholder";
+import { BACKEND_EXAMPLE, STACK_NAME_EXAMPLE } from "../core/stack-options";
 import type { PromiseApiOptions, PromiseOptions } from "./promise-options";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "./stage-image";
 
@@ -25,8 +26,8 @@ export interface PipelineContainer {
   env: EnvVar[];
 }
 
-export const BACKEND_PLACEHOLDER = `${PLACEHOLDER_PREFIX} your Pulumi backend URL, e.g. https://api.pulumi.com or s3://my-state-bucket`;
-export const STACK_NAME_PLACEHOLDER = `${PLACEHOLDER_PREFIX} the stack to deploy, e.g. dev, or acme/dev on Pulumi Cloud, or organization/dev on a DIY backend`;
+export const BACKEND_PLACEHOLDER = placeholder(`your Pulumi backend URL, e.g. ${BACKEND_EXAMPLE}`);
+export const STACK_NAME_PLACEHOLDER = placeholder(`the stack to deploy, e.g. ${STACK_NAME_EXAMPLE}`);
 
 /** `https://…` stays as it is; a local schema file is baked into the stage image. */
 export function schemaSourceInImage(schemaFlag: string): string {

@@ -1,4 +1,5 @@
 import { MAX_STACK_NAME_LENGTH } from "../core/naming";
+import { PLACEHOLDER_PREFIX } from "../core/placeholder";
 import { toYaml } from "../core/yaml";
 import { buildExampleRequest, type PromiseInputs, promiseName } from "./promise";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "./stage-image";
@@ -106,7 +107,7 @@ The Program and the Stack share one name: the request's name turned into a DNS-s
 
 ## Required environment variables
 
-Before you install the Promise, set these two variables on the Stack container in \`${files.workflow}\`. They hold placeholders that start with \`${"FILL-IN:"}\`, and the Stack container refuses to run until you replace them.
+Before you install the Promise, set these two variables on the Stack container in \`${files.workflow}\`. They hold placeholders that start with \`${PLACEHOLDER_PREFIX}\`, and the Stack container refuses to run until you replace them.
 
 | Variable | Sets | Example values |
 | --- | --- | --- |

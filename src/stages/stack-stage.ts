@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { buildStack, manifestYaml, prepareComponent } from "../core/manifests";
+import { PLACEHOLDER_PREFIX } from "../core/placeholder";
 import {
+  BACKEND_EXAMPLE,
   backendProblem,
+  STACK_NAME_EXAMPLE,
   type StackOptionFields,
   type StackOptions,
   stackNameProblem,
 } from "../core/stack-options";
 import { readExistingSecretEnv } from "./secret-env";
-import { type Env, nonEmpty, PLACEHOLDER_PREFIX, readCommonStageEnv } from "./stage-env";
+import { type Env, nonEmpty, readCommonStageEnv } from "./stage-env";
 import { readRequest, readSchema, writeFileAtomically } from "./stage-io";
 import { runStage } from "./stage-runner";
 
@@ -16,7 +19,8 @@ const STAGE_FIELDS: StackOptionFields = { backend: "PULUMI_STACK_BACKEND", stack
 
 /**
  * The operator's intent for the Stack, from the environment. Read and checked before anything
- * else, so a misconfigured workflow fails at once. Documented in README.md, "Stage contract".
+ * else, so a misconfigured workflow fails at once. Documented in README.md, "The two stages" →
+ * "Environment variables".
  */
 export function readStackOptions(env: Env): StackOptions {
   const problems: Problem[] = [];
@@ -34,17 +38,13 @@ export function readStackOptions(env: Env): StackOptions {
     }
     return value ?? "";
   };
-  const backend = required(
-    "PULUMI_STACK_BACKEND",
-    backendProblem,
-    "https://api.pulumi.com or s3://my-state-bucket",
-  );
+  const backend = required("PULUMI_STACK_BACKEND", backendProblem, BACKEND_EXAMPLE);
   const backendOk = backendProblem(backend) === undefined;
   // The project part is checked against each request's Program name in buildStack.
   const stackName = required(
     "PULUMI_STACK_NAME",
     (value) => stackNameProblem(value, backendOk ? { backend } : {}),
-    "dev, or acme/dev on Pulumi Cloud, or organization/dev on a DIY backend",
+    STACK_NAME_EXAMPLE,
   );
   const options: { -readonly [K in keyof StackOptions]: StackOptions[K] } = { backend, stackName };
 

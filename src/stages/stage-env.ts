@@ -2,7 +2,10 @@ import { StackwrightInputError } from "../core/errors";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The environment both stages read. Documented in README.md, "Stage contract". */
+/**
+ * The environment both stages read. Documented in README.md, "The two stages" → "Environment
+ * variables".
+ */
 export interface CommonStageEnv {
   readonly inputFile: string;
   readonly outputDir: string;
@@ -39,9 +42,3 @@ export function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }
-
-/**
- * How `stackwright init` marks a value the operator must fill in. The stages recognise it and
- * say so, rather than reporting a malformed value.
- */
-export const PLACEHOLDER_PREFIX = "FILL-IN:";
