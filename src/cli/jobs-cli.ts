@@ -5,6 +5,7 @@ import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Command } from "commander";
 import { StackwrightInputError } from "../core/errors";
+import { MAX_PAGE_SIZE } from "../core/paging";
 import { createJobsClient, type JobsClient } from "../jobs/api/client";
 import { type StackUpdate, StackUpdateSchema } from "../jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { ResourceProgress } from "../jobs/api/progress";
@@ -20,8 +21,6 @@ export interface JobCliIo {
 const URL_ENV = "STACKWRIGHT_URL";
 const DEFAULT_URL = "http://127.0.0.1:7420";
 const DEFAULT_LIST_LIMIT = 20;
-/** The API's largest page. */
-const MAX_PAGE_SIZE = 100;
 /** `timeout_seconds` is a uint32. */
 const MAX_UINT32 = 2 ** 32 - 1;
 

@@ -1,4 +1,5 @@
 import { StackwrightInputError } from "../core/errors";
+import { DEFAULT_PAGE_SIZE, pageSizeProblem } from "../core/paging";
 import type { JobEvents } from "./job-events";
 import type { JobRunners } from "./job-runners";
 import type { JobStore } from "./job-store";
@@ -13,8 +14,6 @@ import {
 } from "./service-contract";
 import type { Workloads } from "./workloads";
 
-const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 100;
 /** Longest wait between two looks at the database while watching: bounds the latency of changes made by other processes. */
 const WATCH_POLL_MS = 250;
 const MAX_TIMEOUT_MS = 24 * 60 * 60_000;
@@ -110,8 +109,9 @@ export class StackJobService implements JobService {
 
   async list(query: ListQuery): Promise<JobPage> {
     const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-      throw new JobServiceError("invalid_argument", "page_size", `expected 1 to ${MAX_PAGE_SIZE}`);
+    const pageSizeWrong = pageSizeProblem(pageSize);
+    if (pageSizeWrong !== undefined)
+      throw new JobServiceError("invalid_argument", "page_size", pageSizeWrong);
     if (query.pageToken && !(await this.store.get(query.pageToken)))
       throw new JobServiceError("invalid_argument", "page_token", "not a token from a previous page");
     // One more than asked tells whether there is a next page.

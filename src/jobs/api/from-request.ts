@@ -1,3 +1,4 @@
+import { pageSizeProblem } from "../../core/paging";
 import { isJobStatus, isOperation, JOB_STATUSES, OPERATIONS } from "../model";
 import { type DeployRequest, JobServiceError, type ListQuery } from "../service-contract";
 import type { DeployCloudResourceRequest, ListStackUpdatesRequest } from "./gen/stackwright/jobs/v1/jobs_pb";
@@ -6,8 +7,6 @@ import type { DeployCloudResourceRequest, ListStackUpdatesRequest } from "./gen/
  * Turns API requests into the service's inputs. Only what the service cannot check is checked
  * here (an empty id, the shape of list filters); field names are the proto's, as callers see them.
  */
-
-const MAX_PAGE_SIZE = 100;
 
 export function toDeployRequest(request: DeployCloudResourceRequest): DeployRequest {
   return {
@@ -24,8 +23,9 @@ export function toListQuery(request: ListStackUpdatesRequest): ListQuery {
     throw invalid("status", `expected one of ${JOB_STATUSES.join(", ")}`);
   if (request.operation !== "" && !isOperation(request.operation))
     throw invalid("operation", `expected one of ${OPERATIONS.join(", ")}`);
-  if (request.pageSize > MAX_PAGE_SIZE)
-    throw invalid("page_size", `expected 1 to ${MAX_PAGE_SIZE}, or 0 for the default`);
+  // page_size is a uint32 whose 0 means "not set": the service's default.
+  const pageSizeWrong = request.pageSize === 0 ? undefined : pageSizeProblem(request.pageSize);
+  if (pageSizeWrong !== undefined) throw invalid("page_size", `${pageSizeWrong}, or 0 for the default`);
   return {
     ...(request.stack !== "" && { stack: request.stack }),
     ...(request.workload !== "" && { workload: request.workload }),
