@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { StackwrightInputError } from "../core/errors";
+import { EXIT_FAILURE, EXIT_OK, exitReport } from "../core/exit-report";
 import { DEFAULT_PROMISE_VERSION } from "../promise/promise-options";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { initPromise } from "./init-promise";
@@ -62,15 +62,13 @@ export function buildCli(log: (line: string) => void): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildCli((line) => process.stdout.write(`${line}\n`)).parseAsync([...argv], { from: "user" });
-    return 0;
+    return EXIT_OK;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof StackwrightInputError) {
-      for (const p of error.problems) process.stderr.write(`stackwright: error: ${p.at}: ${p.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`stackwright: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-    return 2;
+    // Commander has printed its own message (or the help, which exits 0).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_FAILURE;
+    const report = exitReport("stackwright", error);
+    process.stderr.write(report.text);
+    return report.exitCode;
   }
 }
 

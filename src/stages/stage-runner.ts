@@ -1,24 +1,18 @@
-import { StackwrightInputError } from "../core/errors";
+import { EXIT_OK, exitReport } from "../core/exit-report";
 
 /**
- * Runs a stage's main function as a process: bad input prints one line per problem on stderr,
- * prefixed with the program's name, and exits 1; anything unexpected exits 2. Messages come from
- * StackwrightInputError, which never carries secret values.
+ * Runs a stage's main function as a process: an error is printed and sets the exit code as
+ * exitReport says, the same as for `stackwright`.
  */
 export function runStage(programName: string, main: () => Promise<void>): void {
   main().then(
     () => {
-      process.exitCode = 0;
+      process.exitCode = EXIT_OK;
     },
     (error: unknown) => {
-      if (error instanceof StackwrightInputError) {
-        for (const p of error.problems)
-          process.stderr.write(`${programName}: error: ${p.at}: ${p.message}\n`);
-        process.exitCode = 1;
-      } else {
-        process.stderr.write(`${programName}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-        process.exitCode = 2;
-      }
+      const report = exitReport(programName, error);
+      process.stderr.write(report.text);
+      process.exitCode = report.exitCode;
     },
   );
 }
