@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackwrightInputError } from "../core/errors";
+import { fileSource } from "../core/input-file";
 import {
   buildProgram,
   buildStack,
@@ -13,6 +13,7 @@ import {
 } from "../core/manifests";
 import { isPlainObject, parsePackageSchema } from "../core/package-schema";
 import type { ResourceRequest } from "../core/request";
+import { readInputFile } from "../io/input-files";
 import { defaultAccessToken } from "./access-token";
 
 export const PROGRAM_STACK_TOKEN = "stackwright:index:ProgramStack";
@@ -278,14 +279,10 @@ function schemaText(args: ResolvedArgs): { text: string; source: string } {
     return { text: JSON.stringify(args.componentSchema), source: "componentSchema" };
   }
   const path = args.componentSchemaPath as string;
-  try {
-    return { text: readFileSync(path, "utf8"), source: path };
-  } catch (error) {
-    throw StackwrightInputError.single(
-      "componentSchemaPath",
-      `cannot read ${path}: ${(error as Error).message}`,
-    );
-  }
+  return {
+    text: readInputFile(path, "componentSchemaPath"),
+    source: fileSource("componentSchemaPath", path),
+  };
 }
 
 /**

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { type Problem, StackwrightInputError } from "../core/errors";
 import { isPlainObject } from "../core/package-schema";
 import { stackOptionProblems } from "../core/stack-options";
 import { parseYaml } from "../core/yaml";
+import { readInputFile } from "../io/input-files";
 
 /**
  * The job service's configuration: which workloads it can deploy, onto which stacks, with which
@@ -110,12 +110,7 @@ const STACK_KEYS = new Set([
 
 /** Reads a configuration file (YAML or JSON); relative paths in it are relative to the file. */
 export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw StackwrightInputError.single("--config", `cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(file, "--config");
   let raw: unknown;
   try {
     raw = parseYaml(text);

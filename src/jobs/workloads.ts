@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StackwrightInputError } from "../core/errors";
 import { buildProgram, type PreparedComponent, prepareComponent } from "../core/manifests";
-import { parsePackageSchema } from "../core/package-schema";
 import { programToProject } from "../core/pulumi-project";
 import type { ResourceRequest } from "../core/request";
 import { parseYaml, toYaml } from "../core/yaml";
+import { readSchemaFile } from "../io/input-files";
 import { mirrorProject } from "./project-workspace";
 import type { ServiceConfig, StackConfig, Workload } from "./service-config";
 
@@ -111,16 +111,7 @@ export class Workloads {
 
 function prepare(workload: Extract<Workload, { kind: "component" }>): PreparedComponent {
   const at = `workloads.${workload.name}.component`;
-  let text: string;
-  try {
-    text = readFileSync(workload.schema, "utf8");
-  } catch (error) {
-    throw StackwrightInputError.single(
-      `${at}.schema`,
-      `cannot read ${workload.schema}: ${(error as Error).message}`,
-    );
-  }
-  return prepareComponent(parsePackageSchema(text, workload.schema), workload.token, `${at}.token`);
+  return prepareComponent(readSchemaFile(workload.schema, `${at}.schema`), workload.token, `${at}.token`);
 }
 
 function requestFor(workloadName: string, spec: Record<string, unknown>): ResourceRequest {

@@ -1,15 +1,17 @@
 import { randomBytes } from "node:crypto";
 // Synchronous file I/O: a stage is a one-shot process, and node:fs/promises adds to its start-up.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REQUEST_LIMITS } from "../core/bounds";
 import { StackwrightInputError } from "../core/errors";
+import { fileSource } from "../core/input-file";
 import { type PackageSchema, parsePackageSchema } from "../core/package-schema";
 import { parseResourceRequest, type ResourceRequest } from "../core/request";
 import { parseYaml, YamlLimitError } from "../core/yaml";
+import { readInputFile, readSchemaFile } from "../io/input-files";
 
 export async function readRequest(inputFile: string): Promise<ResourceRequest> {
-  const text = readText(inputFile, "KRATIX_INPUT_FILE");
+  const text = readInputFile(inputFile, "KRATIX_INPUT_FILE");
   let value: unknown;
   try {
     value = parseYaml(text, REQUEST_LIMITS);
@@ -32,8 +34,8 @@ export async function readRequest(inputFile: string): Promise<ResourceRequest> {
  * from (an environment variable or a flag), for messages.
  */
 export async function readSchema(source: string, field = "PULUMI_SCHEMA_SOURCE"): Promise<PackageSchema> {
-  const text = source.startsWith("https://") ? await fetchText(source, field) : readText(source, field);
-  return parsePackageSchema(text, `${field} (${source})`);
+  if (!source.startsWith("https://")) return readSchemaFile(source, field);
+  return parsePackageSchema(await fetchText(source, field), fileSource(field, source));
 }
 
 async function fetchText(url: string, field: string): Promise<string> {
@@ -48,21 +50,6 @@ async function fetchText(url: string, field: string): Promise<string> {
     throw StackwrightInputError.single(field, `fetching ${url} answered HTTP ${response.status}`);
   }
   return response.text();
-}
-
-function readText(path: string, variable: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "does not exist"
-        : code === "EACCES"
-          ? "is not readable"
-          : `cannot be read (${code})`;
-    throw StackwrightInputError.single(variable, `${path} ${why}`);
-  }
 }
 
 /**
