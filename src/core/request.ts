@@ -15,7 +15,8 @@ export interface ResourceRequest {
 }
 
 /**
- * Reads a request object. `source` names where it came from (a file, an input), for messages.
+ * Reads a request object, already parsed from YAML or JSON. Problems are at the request's own
+ * field paths (`metadata.name`, `spec`…).
  */
 export function parseResourceRequest(value: unknown): ResourceRequest {
   if (!isPlainObject(value)) {
