@@ -17,7 +17,6 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm install --no-save --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY engine/pins.json engine/pins.json
 COPY src src
 RUN npx tsc -p tsconfig.build.json && npm run --silent bundle:stages
 

@@ -21,10 +21,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import autocannon from "autocannon";
-import { requireEngine } from "../src/engine/isolated-engine";
 import { createJobsClient, type JobsClient } from "../src/jobs/api/client";
 import { EMBEDDED_STACKS } from "../src/jobs/embedded-defaults";
 import { baseEngineEnvironment } from "../src/jobs/stack-environment";
+import { requireEngine } from "../test/support/isolated-engine";
 import { startServe } from "../test/support/serve-process";
 import { fmt, median, percentile } from "./stats";
 

@@ -17,7 +17,7 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { ProgramStack } from "../src/components/program-stack";
 import { buildProgram, buildStack, namesFor, prepareComponent } from "../src/core/manifests";
 import { parsePackageSchema } from "../src/core/package-schema";
-import { createIsolatedEngine } from "../src/engine/isolated-engine";
+import { createIsolatedEngine } from "../test/support/isolated-engine";
 import { startLocalCluster } from "../test/support/local-cluster";
 import { PKO_CRD_DIR, SAMPLE_COMPONENT_SCHEMA } from "../test/support/paths";
 import { fmt, median } from "./stats";

@@ -11,10 +11,10 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { parseYaml, toYaml } from "../src/core/yaml";
-import { createIsolatedEngine } from "../src/engine/isolated-engine";
 import { runProgramStage } from "../src/stages/program-stage";
 import { runStackStage } from "../src/stages/stack-stage";
 import { asApplied } from "../test/support/deployed-objects";
+import { createIsolatedEngine } from "../test/support/isolated-engine";
 import { startLocalCluster } from "../test/support/local-cluster";
 import { linkTypescriptDependencies } from "../test/support/typescript-project";
 

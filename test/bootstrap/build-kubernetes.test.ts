@@ -4,7 +4,7 @@ import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runCommand } from "../../src/engine/isolated-engine";
+import { runCommand } from "../support/isolated-engine";
 import { REPO_ROOT } from "../support/paths";
 
 /**

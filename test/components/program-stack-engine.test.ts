@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { ProgramStackArgs } from "../../src/components/program-stack";
-import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
+import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 import { REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { lastJsonLine } from "../support/runner-output";
 

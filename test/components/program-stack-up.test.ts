@@ -5,18 +5,18 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { toYaml } from "../../src/core/yaml";
 import {
-  type CommandResult,
-  createIsolatedEngine,
-  type IsolatedEngine,
-  runCommand,
-} from "../../src/engine/isolated-engine";
-import {
   asApplied,
   readDeployed,
   type StageObjects,
   secretData,
   stageObjects,
 } from "../support/deployed-objects";
+import {
+  type CommandResult,
+  createIsolatedEngine,
+  type IsolatedEngine,
+  runCommand,
+} from "../support/isolated-engine";
 import type { LocalCluster } from "../support/local-cluster";
 import { fixture, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { installPythonSdk } from "../support/python-sdk";

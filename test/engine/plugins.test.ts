@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import pins from "../../engine/pins.json";
-import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
+import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 
 /** The bootstrap installs the Kubernetes provider plugin into the engine's PULUMI_HOME, offline. */
 describe("the engine's plugins", () => {

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { createIsolatedEngine, type IsolatedEngine, requireEngine } from "../../src/engine/isolated-engine";
 import { smokeProgram } from "../fixtures/engine-smoke/typescript/program";
+import { createIsolatedEngine, type IsolatedEngine, requireEngine } from "../support/isolated-engine";
 import { fixture, pythonInterpreter } from "../support/paths";
 import { lastJsonLine } from "../support/runner-output";
 

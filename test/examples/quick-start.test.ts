@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { createIsolatedEngine, type IsolatedEngine, runCommand } from "../../src/engine/isolated-engine";
+import { createIsolatedEngine, type IsolatedEngine, runCommand } from "../support/isolated-engine";
 import type { LocalCluster } from "../support/local-cluster";
 import { fixture, REPO_ROOT } from "../support/paths";
 import { testCluster } from "../support/test-cluster";

@@ -6,13 +6,13 @@ import { copyFile, mkdtemp, readFile, symlink, writeFile } from "node:fs/promise
 import { dirname, join, relative, sep } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { secretData } from "../support/deployed-objects";
 import {
   type CommandResult,
   createIsolatedEngine,
   type IsolatedEngine,
   runCommand,
-} from "../../src/engine/isolated-engine";
-import { secretData } from "../support/deployed-objects";
+} from "../support/isolated-engine";
 import type { LocalCluster } from "../support/local-cluster";
 import { fixture, pythonInterpreter, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { installPythonSdk } from "../support/python-sdk";

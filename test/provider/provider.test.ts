@@ -6,7 +6,7 @@ import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { toYaml } from "../../src/core/yaml";
-import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
+import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 import { fixture, pythonInterpreter, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { installPythonSdk } from "../support/python-sdk";
 import { lastJsonLine } from "../support/runner-output";

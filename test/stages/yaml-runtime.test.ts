@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import type { ProgramManifest } from "../../src/core/manifests";
 import { programToProject } from "../../src/core/pulumi-project";
 import { toYaml as stringify } from "../../src/core/yaml";
-import { createIsolatedEngine, type IsolatedEngine } from "../../src/engine/isolated-engine";
+import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 import { REPO_ROOT, SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { runStageProcess, tempOutputDir } from "../support/stage-process";
 import { parse } from "../support/yaml";

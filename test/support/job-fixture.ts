@@ -2,10 +2,10 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toYaml } from "../../src/core/yaml";
-import { requireEngine } from "../../src/engine/isolated-engine";
 import { type JobServer, type JobServerOptions, startJobServer } from "../../src/jobs/job-server";
 import type { Job, JobEvent } from "../../src/jobs/model";
 import { parseServiceConfig } from "../../src/jobs/service-config";
+import { requireEngine } from "./isolated-engine";
 import { REPO_ROOT } from "./paths";
 
 /** The testkit provider plugin (test/fixtures/testkit-provider): slow, failing and secret-echoing resources. */
