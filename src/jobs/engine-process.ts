@@ -1,32 +1,7 @@
 import { spawn } from "node:child_process";
-import { CommandError, ConcurrentUpdateError, type PulumiCommand } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, type PulumiCommand } from "@pulumi/pulumi/automation";
 import { JOB_ID_ENV, killJobProcesses } from "./job-processes";
-
-/** What the Automation API reads of a finished CLI run. */
-export interface EngineResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number;
-}
-
-/**
- * The Automation API decides what to do next from the class of the error a command throws (a
- * missing stack is created, a locked one is a ConcurrentUpdateError), so a failed run must throw
- * the same classes it does. Its factory for them is internal, hence the typed require.
- */
-const { createCommandError } = require("@pulumi/pulumi/automation/errors") as {
-  createCommandError(result: EngineResult): CommandError;
-};
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as {
-  CommandResult: new (stdout: string, stderr: string, code: number) => EngineResult;
-};
-
-/** The result a CommandError carries (the Automation API keeps it in a private field). */
-export function commandResultOf(error: unknown): EngineResult | undefined {
-  return error instanceof CommandError
-    ? (error as unknown as { commandResult: EngineResult }).commandResult
-    : undefined;
-}
+import { commandError, commandResult, type EngineResult, withRun } from "./pulumi-sdk-internals";
 
 /**
  * The Pulumi CLI as the Automation API runs it, but in a process group of its own, so that a job
@@ -59,30 +34,15 @@ export class EngineProcesses {
    * reaches the engine unless the caller put it there.
    */
   command(cli: PulumiCommand, env: NodeJS.ProcessEnv): PulumiCommand {
-    const run = (
-      args: string[],
-      cwd: string,
-      additionalEnv: Record<string, string>,
-      onOutput?: (data: string) => void,
-      onError?: (data: string) => void,
-      signal?: AbortSignal,
-    ): Promise<EngineResult> =>
+    return withRun(cli, (args, cwd, additionalEnv, onOutput, onError, signal) =>
       this.run(
         cli.command,
         [...args, "--non-interactive"],
         cwd,
         { ...env, ...additionalEnv },
-        {
-          onOutput,
-          onError,
-          signal,
-        },
-      );
-    return Object.assign(Object.create(Object.getPrototypeOf(cli)), {
-      command: cli.command,
-      version: cli.version,
-      run,
-    }) as PulumiCommand;
+        { onOutput, onError, signal },
+      ),
+    );
   }
 
   /** Runs the CLI with exactly `env`, in a process group of its own; throws the Automation API's errors. */
@@ -136,15 +96,15 @@ export class EngineProcesses {
       io.signal?.addEventListener("abort", interrupt, { once: true });
       child.on("error", (error) => {
         if (pid !== undefined) this.groups.delete(pid);
-        reject(createCommandError(new CommandResult(stdout, `${stderr}${error.message}`, -2)));
+        reject(commandError(commandResult(stdout, `${stderr}${error.message}`, -2)));
       });
       child.on("close", (code, signalName) => {
         if (pid !== undefined) this.groups.delete(pid);
         io.signal?.removeEventListener("abort", interrupt);
         const exitCode = code ?? (signalName === "SIGKILL" ? 137 : 130);
-        const result = new CommandResult(stdout, stderr, exitCode);
+        const result = commandResult(stdout, stderr, exitCode);
         if (exitCode === 0) resolve(result);
-        else reject(createCommandError(result));
+        else reject(commandError(result));
       });
     });
   }
