@@ -18,10 +18,10 @@ sw_fail() {
 	return 1
 }
 
-# Reads one string field of engine/pins.json. Any node can do this, however old.
+# Reads one string field of versions.json. Any node can do this, however old.
 sw_pin() {
 	node -e 'const p=require(process.argv[1]); const v=p[process.argv[2]]; if(typeof v!=="string") process.exit(3); process.stdout.write(v)' \
-		"$sw_root/engine/pins.json" "$1" || sw_fail "engine/pins.json has no string field '$1'"
+		"$sw_root/versions.json" "$1" || sw_fail "versions.json has no string field '$1'"
 }
 
 sw_build_ticker_pid=""

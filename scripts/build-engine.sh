@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/bootstrap.sh (needs its sw_* helpers). Provides the pinned Pulumi engine:
 # the CLI and the Pulumi YAML language host, built with `go build` from the Go module proxy inside
-# the tools module engine/, then exports PATH and the isolation variables every engine run uses.
+# the tools module parts/pulumi/, then exports PATH and the isolation variables every engine run uses.
 #
 # Nothing is built when a `pulumi` of the pinned version is already on PATH, or when the cache
 # for this version set is complete. A build goes into a temporary directory that is moved into
@@ -10,7 +10,7 @@
 # Asks the Go module proxy whether it serves MODULE@VERSION, and names the cause when not.
 sw_engine_check_pin() {
 	local out
-	if ! out="$(cd "$sw_root/engine" && go list -m -json "$1@$2" 2>&1)"; then
+	if ! out="$(cd "$sw_root/parts/pulumi" && go list -m -json "$1@$2" 2>&1)"; then
 		sw_fail "step 'check pin $1@$2': the Go module proxy does not serve it: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"
 		return 1
 	fi
@@ -30,11 +30,11 @@ sw_engine_build() {
 	local started=$SECONDS
 	sw_say "engine: first build of the Pulumi engine v$pulumi_version into $target (takes several minutes on 2 cores)"
 	if ! sw_build_step "pulumi CLI v$pulumi_version" \
-		go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi" \
+		go build -C "$sw_root/parts/pulumi" -trimpath -o "$tmp/bin/pulumi" \
 		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ||
 		! sw_build_step "Pulumi YAML language host v$yaml_version" \
-			go build -C "$sw_root/engine" -trimpath -o "$tmp/bin/pulumi-language-yaml" \
+			go build -C "$sw_root/parts/pulumi" -trimpath -o "$tmp/bin/pulumi-language-yaml" \
 			-ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$yaml_version" \
 			github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml; then
 		rm -rf "$tmp"
@@ -73,18 +73,18 @@ sw_ensure_engine() {
 }
 
 # The Node.js, Python and Go language hosts, for project directories (`runtime: nodejs|python|go`)
-# and `pulumi stack init` on them. Built from the tools module engine/language-hosts (each host its
+# and `pulumi stack init` on them. Built from the tools module parts/pulumi-language-hosts (each host its
 # tools.go imports; see there for why that version) into a cache of their own, named after the
 # pinned version, beside the engine on PATH. Like the engine, a build goes into a temporary
 # directory that is moved into place only when every step succeeded.
 sw_ensure_language_hosts() {
-	local version target tmp sdk_dir pkg name started module="$sw_root/engine/language-hosts"
+	local version target tmp sdk_dir pkg name started module="$sw_root/parts/pulumi-language-hosts"
 	version="$(sw_pin languageHosts)" || return 1
 	target="$STACKWRIGHT_CACHE/language-hosts-$version"
 	if [ ! -f "$target/.complete" ]; then
 		command -v go >/dev/null || { sw_fail "no Go toolchain to build the language hosts: install Go >= 1.25"; return 1; }
 		# The checksum database does not list the hosts' own modules at the 2025 pseudo-version
-		# (engine/language-hosts/next); go.sum pins them. No other module is exempted.
+		# (see parts/pulumi-language-hosts/tools.go); go.sum pins them. No other module is exempted.
 		local nosumdb=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 		nosumdb+=,github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
 		nosumdb+=,github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3

@@ -4,7 +4,7 @@
 #   - pulumi-resource-kubernetes, the Kubernetes provider plugin, installed into $PULUMI_HOME;
 #   - kube-apiserver, kube-controller-manager, kubectl and etcd, for a local cluster on 127.0.0.1
 #     ($STACKWRIGHT_KUBE_BIN; kubectl also on PATH).
-# Each is built once with `go build` from the Go module proxy (versions in engine/pins.json, every
+# Each is built once with `go build` from the Go module proxy (versions in versions.json, every
 # module hash pinned by the go.sum files under parts/) into a temporary directory that is moved
 # into place only when every step succeeded, so a failed build never leaves a cache a later run
 # trusts.

@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT } from "./support/paths";
 
-/** One version set everywhere: engine/pins.json is the source, everything else must agree. */
+/** One version set everywhere: versions.json is the source, everything else must agree. */
 const read = (...p: string[]) => readFileSync(join(REPO_ROOT, ...p), "utf8");
-const pins = JSON.parse(read("engine", "pins.json"));
+const pins = JSON.parse(read("versions.json"));
 
 function goRequire(goMod: string, module: string): string | undefined {
   return new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, "\\.")}\\s+(v\\S+)`, "m").exec(goMod)?.[1];
 }
 
-describe("pinned versions agree with engine/pins.json", () => {
-  it("engine/go.mod builds the pinned CLI, SDK and YAML host", () => {
-    const goMod = read("engine", "go.mod");
+describe("pinned versions agree with versions.json", () => {
+  it("parts/pulumi/go.mod builds the pinned CLI, SDK and YAML host", () => {
+    const goMod = read("parts", "pulumi", "go.mod");
     assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/pkg/v3"), `v${pins.pulumi}`);
     assert.equal(goRequire(goMod, "github.com/pulumi/pulumi/sdk/v3"), `v${pins.pulumi}`);
     assert.equal(goRequire(goMod, "github.com/pulumi/pulumi-yaml"), `v${pins.pulumiYaml}`);
@@ -46,8 +46,8 @@ describe("pinned versions agree with engine/pins.json", () => {
     );
   });
 
-  it("engine/language-hosts builds the three hosts at the pinned version", () => {
-    const goMod = read("engine", "language-hosts", "go.mod");
+  it("parts/pulumi-language-hosts builds the three hosts at the pinned version", () => {
+    const goMod = read("parts", "pulumi-language-hosts", "go.mod");
     for (const host of [
       "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
       "github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import pins from "../../engine/pins.json";
+import pins from "../../versions.json";
 import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 
 /** The bootstrap installs the Kubernetes provider plugin into the engine's PULUMI_HOME, offline. */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pins from "../../engine/pins.json";
+import pins from "../../versions.json";
 
 const run = promisify(execFile);
 
@@ -61,12 +61,12 @@ export async function requireEngine(env: NodeJS.ProcessEnv = process.env): Promi
     version = (await run("pulumi", ["version"], { env })).stdout.trim();
   } catch {
     throw new Error(
-      `the Pulumi engine is not on PATH: run the tests with ./dev.sh test, which builds ${expected} (engine/pins.json)`,
+      `the Pulumi engine is not on PATH: run the tests with ./dev.sh test, which builds ${expected} (versions.json)`,
     );
   }
   if (version !== expected) {
     throw new Error(
-      `pulumi on PATH (${pulumiPath}) is ${version}, but engine/pins.json pins ${expected}: run through ./dev.sh`,
+      `pulumi on PATH (${pulumiPath}) is ${version}, but versions.json pins ${expected}: run through ./dev.sh`,
     );
   }
   const pulumiHome = env.PULUMI_HOME;

@@ -1,6 +1,6 @@
 // Tools module: pins the Pulumi engine that Stackwright builds from the Go module proxy.
-// The versions here must match engine/pins.json (a test checks it).
-module github.com/stackwright/stackwright/engine
+// The versions here must match versions.json (a test checks it).
+module github.com/stackwright/stackwright/parts/pulumi
 
 go 1.25.11
 

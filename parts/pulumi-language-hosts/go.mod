@@ -1,4 +1,4 @@
-module github.com/stackwright/stackwright/engine/language-hosts
+module github.com/stackwright/stackwright/parts/pulumi-language-hosts
 
 go 1.24.1
 
