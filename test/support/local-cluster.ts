@@ -137,16 +137,7 @@ export async function startLocalCluster(options: StartClusterOptions): Promise<L
 
     const kubectl = kubectlFor(bin, kubeconfig);
     await must(kubectl(["apply", "--server-side", "-f", options.crdDir]), "apply the PKO CRDs");
-    await must(
-      kubectl([
-        "wait",
-        "--for=condition=Established",
-        "--timeout=60s",
-        "crd/programs.pulumi.com",
-        "crd/stacks.pulumi.com",
-      ]),
-      "wait for the PKO CRDs",
-    );
+    await waitEstablished(kubectl, ["programs.pulumi.com", "stacks.pulumi.com"]);
     return clusterHandle(kubeconfig, server, bin, stop);
   } catch (error) {
     await stop();
@@ -219,6 +210,34 @@ async function must(result: Promise<KubectlResult>, step: string): Promise<Kubec
   const done = await result;
   if (done.code !== 0) throw new Error(`local cluster: could not ${step}: ${done.stderr.trim()}`);
   return done;
+}
+
+/**
+ * Waits until each CRD is Established. Polled rather than `kubectl wait`, which fails at once
+ * ("conditions accessor error") when it looks before the server has written any condition.
+ */
+async function waitEstablished(
+  kubectl: ReturnType<typeof kubectlFor>,
+  crds: readonly string[],
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (const crd of crds) {
+    for (;;) {
+      const status = await kubectl([
+        "get",
+        "crd",
+        crd,
+        "-o",
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+      ]);
+      if (status.code === 0 && status.stdout.trim() === "True") break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `local cluster: the CRD ${crd} was not Established within ${READY_TIMEOUT_MS / 1000}s: ${status.stderr.trim()}`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function kubeconfigYaml(server: string, ca: string, token: string): string {
