@@ -2,7 +2,7 @@
  * How large and how deep the data Stackwright reads may be. A request is a Kubernetes object, and
  * etcd refuses a request larger than about 1.5 MiB (its default `--max-request-bytes`), so no
  * legitimate request is larger once YAML aliases are expanded; a few hundred bytes of anchors can
- * otherwise expand into gigabytes. The bounds are documented in README.md, "Limits".
+ * otherwise expand into gigabytes. The bounds are documented in docs/stages.md, "Limits".
  */
 
 /** Expanded JSON size of a request (every alias counted each time it is used). */

@@ -228,7 +228,8 @@ function metadataFor(name: string, request: ResourceRequest): ObjectMeta {
 /**
  * Where the package comes from, as PKO's `program.packages` (`name: source@version`). PKO holds
  * these as plain strings, which cannot carry a parameterization's parameter: a parameterized
- * package gets no entry and must be installed in the stack's workspace (see README).
+ * package gets no entry and must be installed in the stack's workspace (see docs/stages.md, "What is
+ * generated").
  */
 function packagesFor(schema: PackageSchema): Record<string, string> | undefined {
   if (schema.parameterization !== undefined || schema.version === undefined) return undefined;

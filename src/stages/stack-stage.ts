@@ -19,8 +19,8 @@ const STAGE_FIELDS: StackOptionFields = { backend: "PULUMI_STACK_BACKEND", stack
 
 /**
  * The operator's intent for the Stack, from the environment. Read and checked before anything
- * else, so a misconfigured workflow fails at once. Documented in README.md, "The two stages" →
- * "Environment variables".
+ * else, so a misconfigured workflow fails at once. Documented in docs/stages.md, "Environment
+ * variables".
  */
 export function readStackOptions(env: Env): StackOptions {
   const problems: Problem[] = [];

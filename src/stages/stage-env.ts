@@ -3,8 +3,7 @@ import { StackwrightInputError } from "../core/errors";
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The environment both stages read. Documented in README.md, "The two stages" → "Environment
- * variables".
+ * The environment both stages read. Documented in docs/stages.md, "Environment variables".
  */
 export interface CommonStageEnv {
   readonly inputFile: string;
