@@ -16,7 +16,7 @@ import { runStackStage } from "../src/stages/stack-stage";
 import { asApplied } from "../test/support/deployed-objects";
 import { createIsolatedEngine } from "../test/support/isolated-engine";
 import { startLocalCluster } from "../test/support/local-cluster";
-import { linkTypescriptDependencies } from "../test/support/typescript-project";
+import { linkTypescriptDependencies } from "../test/support/project-dependencies";
 
 const REPO = resolve(__dirname, "../..");
 const EXAMPLE = join(REPO, "examples", "stack-config", "typescript-complete");

@@ -11,17 +11,12 @@ import {
   secretData,
   stageObjects,
 } from "../support/deployed-objects";
-import {
-  type CommandResult,
-  createIsolatedEngine,
-  type IsolatedEngine,
-  runCommand,
-} from "../support/isolated-engine";
+import { type CommandResult, createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 import type { LocalCluster } from "../support/local-cluster";
 import { fixture, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
+import { linkTypescriptDependencies, pointGoProjectAtSdk } from "../support/project-dependencies";
 import { installPythonSdk } from "../support/python-sdk";
 import { testCluster } from "../support/test-cluster";
-import { linkTypescriptDependencies } from "../support/typescript-project";
 import { parse } from "../support/yaml";
 
 /**
@@ -76,20 +71,7 @@ async function project(language: Language): Promise<Project> {
   const dir = await mkdtemp(join(engine.dir, `${language}-`));
   if (language !== "yaml") await cp(fixture("program-stack-up", language), dir, { recursive: true });
   if (language === "typescript") await linkTypescriptDependencies(dir);
-  if (language === "go") {
-    // The copy is elsewhere: point the SDK's replace at the repository's sdk/go.
-    const sdk = join(REPO_ROOT, "sdk", "go", "stackwright");
-    const edit = await runCommand(
-      "go",
-      ["mod", "edit", `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${sdk}`],
-      {
-        cwd: dir,
-        env,
-        input: undefined,
-      },
-    );
-    assert.equal(edit.code, 0, edit.stderr);
-  }
+  if (language === "go") await pointGoProjectAtSdk(dir);
   const args = (inputs: Record<string, unknown>) => ({
     componentSchemaPath: SAMPLE_COMPONENT_SCHEMA,
     componentToken: TOKEN,

@@ -15,9 +15,9 @@ import {
 } from "../support/isolated-engine";
 import type { LocalCluster } from "../support/local-cluster";
 import { fixture, pythonInterpreter, REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
+import { linkTypescriptDependencies, pointGoProjectAtSdk } from "../support/project-dependencies";
 import { installPythonSdk } from "../support/python-sdk";
 import { testCluster } from "../support/test-cluster";
-import { linkTypescriptDependencies } from "../support/typescript-project";
 import { parse } from "../support/yaml";
 
 const run = promisify(execFile);
@@ -268,16 +268,7 @@ async function stackOf(project: string, env: Environment, extraEnv: NodeJS.Proce
   // Pulumi.yaml runs the program in ./venv. The bootstrap's virtualenv has the same packages but
   // sdk/python, which comes from PYTHONPATH.
   if (project === "python-workflow") await symlink(dirname(dirname(pythonInterpreter())), join(dir, "venv"));
-  if (project === "go-advanced")
-    await run(
-      "go",
-      [
-        "mod",
-        "edit",
-        `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${join(REPO_ROOT, "sdk", "go", "stackwright")}`,
-      ],
-      { cwd: dir },
-    );
+  if (project === "go-advanced") await pointGoProjectAtSdk(dir);
   const env_ = {
     ...passphraseOf(env),
     PATH: `${join(REPO_ROOT, "provider", "bin")}:${engine.env.PATH}`,

@@ -1,6 +1,10 @@
+import { execFile } from "node:child_process";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { REPO_ROOT } from "./paths";
+
+const run = promisify(execFile);
 
 /**
  * What `npm install` makes of a user's TypeScript project here, without the network: the Pulumi
@@ -12,4 +16,15 @@ export async function linkTypescriptDependencies(projectDir: string): Promise<vo
   for (const dependency of ["@pulumi", "@types", "typescript"])
     await symlink(join(REPO_ROOT, "node_modules", dependency), join(projectDir, "node_modules", dependency));
   await symlink(REPO_ROOT, join(projectDir, "node_modules", "stackwright"));
+}
+
+/**
+ * A copy of a Go project that requires sdk/go by a relative `replace`: points the replace at the
+ * repository's sdk/go, where the copy can no longer reach it relatively.
+ */
+export async function pointGoProjectAtSdk(projectDir: string): Promise<void> {
+  const sdk = join(REPO_ROOT, "sdk", "go", "stackwright");
+  await run("go", ["mod", "edit", `-replace=github.com/stackwright/stackwright/sdk/go/stackwright=${sdk}`], {
+    cwd: projectDir,
+  });
 }
