@@ -9,9 +9,9 @@ import { MAX_PAGE_SIZE } from "../core/paging";
 import { createJobsClient, type JobsClient } from "../jobs/api/client";
 import { type StackUpdate, StackUpdateSchema } from "../jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { ResourceProgress } from "../jobs/api/progress";
-import { TOKEN_ENV, tokenFile } from "../jobs/api-token";
-import { OPERATIONS } from "../jobs/model";
-import { plainText } from "../jobs/plain-text";
+import { TOKEN_ENV, tokenFile } from "../jobs/config/api-tokens";
+import { OPERATIONS } from "../jobs/domain/job";
+import { plainText } from "../jobs/redaction/plain-text";
 
 export interface JobCliIo {
   log(line: string): void;

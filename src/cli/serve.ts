@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { StackwrightInputError } from "../core/errors";
-import { loadOrCreateApiToken, TOKEN_ENV, tokenFile } from "../jobs/api-token";
-import { embeddedServiceConfig } from "../jobs/embedded-defaults";
-import { type JobServer, startJobServer } from "../jobs/job-server";
-import { loadServiceConfig } from "../jobs/service-config";
+import { loadOrCreateApiToken, TOKEN_ENV, tokenFile } from "../jobs/config/api-tokens";
+import { embeddedServiceConfig } from "../jobs/config/embedded-defaults";
+import { loadServiceConfig } from "../jobs/config/service-config";
+import { type JobServer, startJobServer } from "../jobs/start-job-server";
 
 export const DEFAULT_PORT = 7420;
 

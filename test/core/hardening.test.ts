@@ -7,7 +7,7 @@ import { buildProgram, buildStack, manifestYaml, prepareComponent } from "../../
 import { type PackageSchema, parsePackageSchema } from "../../src/core/package-schema";
 import { backendProblem, checkStackOptions, stackNameProblem } from "../../src/core/stack-options";
 import { parseYaml, toYaml, YamlLimitError } from "../../src/core/yaml";
-import { parseServiceConfig } from "../../src/jobs/service-config";
+import { parseServiceConfig } from "../../src/jobs/config/service-config";
 import { databaseRequest, OPEN_COMPONENT_SCHEMA, problemsOf } from "../support/core-fixtures";
 import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 

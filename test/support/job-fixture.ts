@@ -2,9 +2,9 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toYaml } from "../../src/core/yaml";
-import { type JobServer, type JobServerOptions, startJobServer } from "../../src/jobs/job-server";
-import type { Job, JobEvent } from "../../src/jobs/model";
-import { parseServiceConfig } from "../../src/jobs/service-config";
+import { parseServiceConfig } from "../../src/jobs/config/service-config";
+import type { Job, JobEvent } from "../../src/jobs/domain/job";
+import { type JobServer, type JobServerOptions, startJobServer } from "../../src/jobs/start-job-server";
 import { requireEngine } from "./isolated-engine";
 import { REPO_ROOT } from "./paths";
 

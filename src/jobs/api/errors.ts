@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { JobServiceError } from "../service-contract";
+import { JobServiceError } from "../domain/job-service";
 
 const CODES = { invalid_argument: Code.InvalidArgument, not_found: Code.NotFound } as const;
 

@@ -1,6 +1,6 @@
 import { pageSizeProblem } from "../../core/paging";
-import { isJobStatus, isOperation, JOB_STATUSES, OPERATIONS } from "../model";
-import { type DeployRequest, JobServiceError, type ListQuery } from "../service-contract";
+import { isJobStatus, isOperation, JOB_STATUSES, OPERATIONS } from "../domain/job";
+import { type DeployRequest, JobServiceError, type ListQuery } from "../domain/job-service";
 import type { DeployCloudResourceRequest, ListStackUpdatesRequest } from "./gen/stackwright/jobs/v1/jobs_pb";
 
 /**

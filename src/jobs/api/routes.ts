@@ -1,5 +1,5 @@
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
-import type { JobService } from "../service-contract";
+import type { JobService } from "../domain/job-service";
 import { toConnectError } from "./errors";
 import { requireId, toDeployRequest, toListQuery } from "./from-request";
 import { StackJobs, type StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";

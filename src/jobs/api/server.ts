@@ -1,10 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { type ApiLimits, DEFAULTS } from "../service-config";
-import type { JobService } from "../service-contract";
+import { type ApiLimits, DEFAULTS } from "../config/service-config";
+import type { JobService } from "../domain/job-service";
+import { listenDualProtocol } from "../transport/dual-protocol-server";
 import { bearerCheck, bearerGate } from "./bearer-auth";
 import { checkBinaryBodies, refuseBadBinaryBody } from "./binary-body-check";
-import { listenDualProtocol } from "./dual-protocol-server";
 import { jobRoutes } from "./routes";
 
 export interface ApiServerOptions {

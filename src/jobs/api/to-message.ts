@@ -1,6 +1,6 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { Job, JobEvent } from "../model";
+import type { Job, JobEvent } from "../domain/job";
 import {
   type StackUpdate,
   type StackUpdateEvent,

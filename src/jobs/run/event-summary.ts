@@ -1,0 +1,58 @@
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { ChangeSummary } from "../domain/job";
+
+/** One engine event as a job records it. */
+export interface RecordedEvent {
+  readonly kind: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * The part of an engine event worth keeping, or undefined for noise (stdout echoes); counts each
+ * finished resource step into `tally` by its operation.
+ */
+export function summarizeEvent(event: EngineEvent, tally: ChangeSummary): RecordedEvent | undefined {
+  const step =
+    event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+  if (event.resourcePreEvent && step)
+    return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  if (event.resOutputsEvent && step) {
+    tally[step.op] = (tally[step.op] ?? 0) + 1;
+    return { kind: "resOutputsEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  }
+  if (event.resOpFailedEvent && step)
+    return { kind: "resOpFailedEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+  if (event.diagnosticEvent) {
+    const d = event.diagnosticEvent;
+    if (d.ephemeral) return undefined;
+    return {
+      kind: "diagnosticEvent",
+      data: { severity: d.severity, message: d.message.trim(), ...(d.urn && { urn: d.urn }) },
+    };
+  }
+  if (event.summaryEvent)
+    return {
+      kind: "summaryEvent",
+      data: {
+        resourceChanges: event.summaryEvent.resourceChanges,
+        durationSeconds: event.summaryEvent.durationSeconds,
+        maybeCorrupt: event.summaryEvent.maybeCorrupt,
+      },
+    };
+  if (event.cancelEvent) return { kind: "cancelEvent", data: {} };
+  if (event.preludeEvent) return { kind: "preludeEvent", data: {} };
+  return undefined;
+}
+
+/** The engine's summary of resource changes, without the operations it left out. */
+export function changeCounts(map: Record<string, number | undefined> | undefined): ChangeSummary | null {
+  if (!map) return null;
+  const out: ChangeSummary = {};
+  for (const [op, n] of Object.entries(map)) if (typeof n === "number") out[op] = n;
+  return out;
+}
+
+/** A tally as a job stores it: null when nothing was counted. */
+export function nonEmpty(tally: ChangeSummary): ChangeSummary | null {
+  return Object.keys(tally).length > 0 ? { ...tally } : null;
+}

@@ -1,0 +1,155 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
+import type { StackConfig } from "../config/service-config";
+import type { ChangeSummary, Job, StopReason } from "../domain/job";
+import { EngineProcesses, isConcurrentUpdate } from "../engine/engine-process";
+import { clearStackLock } from "../engine/stack-lock";
+import { RedactingLines, Redactor } from "../redaction/redactor";
+import type { JobResult } from "../store/job-store";
+import { MissingSecretError, type StackEnvironment, stackEnvironment } from "../workspace/stack-environment";
+import type { Workloads } from "../workspace/workloads";
+import { BoundedOutput } from "./bounded-output";
+import { runEngineOperation } from "./engine-operation";
+import { nonEmpty, summarizeEvent } from "./event-summary";
+import { describeFailure, exitCodeOf, failedResult } from "./failure-text";
+import { type RetryPolicy, retryDelay, sleep } from "./retry-policy";
+import { type StackSetups, setUpStack, setupFingerprint } from "./stack-setups";
+
+export interface RunContext {
+  readonly job: Job;
+  readonly stack: StackConfig;
+  /** The job's own spec for a component workload, when the request carried one. */
+  readonly spec?: Record<string, unknown>;
+  readonly workloads: Workloads;
+  readonly cli: PulumiCommand;
+  /** Aborted with a StopReason to stop the job: interrupt, then kill after `graceMs`. */
+  readonly signal: AbortSignal;
+  readonly graceMs: number;
+  /** Records one progress event (already redacted). */
+  readonly emit: (kind: string, data: Record<string, unknown>) => void;
+  /** Called before each retry, so the job's attempt count follows. */
+  readonly onRetry: (attempt: number, delayMs: number) => Promise<void>;
+  readonly retry: RetryPolicy;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Remembers which stacks this process has already created and configured. */
+  readonly setups: StackSetups;
+  /** The job's scratch directory (see workspace/job-scratch.ts): the engine's TMPDIR, event logs. */
+  readonly scratchDir: string;
+  /** Every other secret the service holds (see workspace/service-secrets.ts), redacted like the stack's own. */
+  readonly serviceSecrets: readonly string[];
+}
+
+/**
+ * Runs one job's operation against the real CLI — the stack set up first when needed, retried
+ * while another update holds the stack — and says how it ended. Never throws: every failure
+ * becomes a result.
+ */
+export async function runJob(ctx: RunContext): Promise<JobResult> {
+  const output = new BoundedOutput();
+  let environment: StackEnvironment;
+  try {
+    const base = stackEnvironment(ctx.stack, ctx.env, ctx.workloads.runtime(ctx.stack.workload));
+    const tmp = join(ctx.scratchDir, "tmp");
+    mkdirSync(tmp, { recursive: true });
+    // Whatever the engine, its language host or the program leave behind goes with the job.
+    environment = { ...base, env: { ...base.env, TMPDIR: tmp } };
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    return failedResult(error.message, null, null, "");
+  }
+  const redactor = new Redactor([...environment.secretValues, ...ctx.serviceSecrets]);
+  const lines = new RedactingLines(redactor, (text) => output.append(text));
+  const tally: ChangeSummary = {};
+  const onEvent = (event: EngineEvent) => {
+    const recorded = summarizeEvent(event, tally);
+    if (recorded) ctx.emit(recorded.kind, redactor.value(recorded.data));
+  };
+  const processes = new EngineProcesses(ctx.job.id);
+  const forceKill = () => {
+    const timer = setTimeout(() => processes.killAll(), ctx.graceMs);
+    timer.unref();
+  };
+  if (ctx.signal.aborted) forceKill();
+  else ctx.signal.addEventListener("abort", forceKill, { once: true });
+
+  let waitedMs = 0;
+  let outcome: { changes: ChangeSummary | null } | { error: unknown } | undefined;
+  try {
+    const workDir = ctx.workloads.projectDir(ctx.stack, ctx.spec);
+    await ctx.setups.ensure(ctx.stack.name, setupFingerprint(workDir, ctx.stack, environment), () =>
+      setUpStack(workDir, ctx.stack, environment, ctx.cli, processes),
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const changes = await runEngineOperation({
+          operation: ctx.job.operation,
+          stackName: ctx.stack.name,
+          workDir,
+          env: environment.env,
+          cli: ctx.cli,
+          processes,
+          scratchDir: ctx.scratchDir,
+          lines,
+          onEvent,
+          signal: ctx.signal,
+        });
+        outcome = { changes };
+        break;
+      } catch (error) {
+        if (!isConcurrentUpdate(error) || waitedMs >= ctx.retry.windowMs || ctx.signal.aborted) throw error;
+        const delayMs = retryDelay(ctx.retry, attempt, waitedMs);
+        waitedMs += delayMs;
+        ctx.emit("retry", { attempt: attempt + 1, delayMs, reason: "concurrent update" });
+        await ctx.onRetry(attempt + 1, delayMs);
+        await sleep(delayMs, ctx.signal);
+      }
+    }
+  } catch (error) {
+    ctx.setups.forget(ctx.stack.name);
+    outcome = { error };
+  } finally {
+    ctx.signal.removeEventListener("abort", forceKill);
+    lines.flush();
+  }
+
+  const text = output.toString();
+  if (ctx.signal.aborted) {
+    // The engine was interrupted or killed, and a killed engine leaves its lock behind.
+    await clearStackLock(ctx.stack, environment.env, ctx.cli, processes, ctx.scratchDir).catch((e: Error) =>
+      ctx.emit("diagnostic", {
+        severity: "warning",
+        message: redactor.text(`could not clear the stack lock: ${e.message}`),
+      }),
+    );
+    const reason = ctx.signal.reason as StopReason;
+    const message =
+      reason === "timed_out" ? `timed out after ${Math.round(ctx.job.timeoutMs / 1000)} s` : "canceled";
+    return {
+      status: reason,
+      exitCode: exitCodeOf("error" in outcome ? outcome.error : undefined),
+      error: message,
+      changes: nonEmpty(tally),
+      output: text,
+      outputTruncated: output.truncated,
+    };
+  }
+  if ("error" in outcome) {
+    const error = outcome.error;
+    return failedResult(
+      redactor.text(describeFailure(error)),
+      exitCodeOf(error),
+      nonEmpty(tally),
+      text,
+      output.truncated,
+    );
+  }
+  return {
+    status: "succeeded",
+    exitCode: 0,
+    error: null,
+    changes: outcome.changes ?? nonEmpty(tally),
+    output: text,
+    outputTruncated: output.truncated,
+  };
+}

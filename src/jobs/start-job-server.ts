@@ -1,0 +1,89 @@
+import { startApiServer } from "./api/server";
+import type { ServiceConfig } from "./config/service-config";
+import type { JobRunners } from "./domain/job-runners";
+import { StackJobService } from "./service/stack-job-service";
+import { LocalJobNotifier } from "./store/job-notifier";
+import { JobStore } from "./store/job-store";
+import { migrate } from "./store/migrations";
+import { openDatabase } from "./store/open-database";
+import { startWorkerThread } from "./workers/worker-thread-host";
+import { Workloads } from "./workspace/workloads";
+
+export interface JobServerOptions {
+  readonly config: ServiceConfig;
+  /** The API's bearer token; the API is not served without one. */
+  readonly token?: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** Run jobs in this process (default true). */
+  readonly workers?: boolean;
+  readonly pollMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface JobServer {
+  readonly config: ServiceConfig;
+  readonly service: StackJobService;
+  /** Where the API listens, when it is served. */
+  readonly url?: string;
+  readonly workerId?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The job service assembled: database (SQLite in the data directory, or PostgreSQL), migrations,
+ * the worker pool (in a thread of its own) and the API. Everything it starts, close() stops.
+ */
+export async function startJobServer(options: JobServerOptions): Promise<JobServer> {
+  const { config } = options;
+  const workloads = new Workloads(config);
+  const db = openDatabase(config);
+  const closers: (() => Promise<void>)[] = [() => db.close()];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    await migrate(db);
+    const store = new JobStore(db);
+    const events = new LocalJobNotifier();
+    const service = new StackJobService(store, events, config, workloads);
+    // The API listens before any worker starts: a service started by mistake on another's port
+    // fails before its workers take the other's running jobs for orphans.
+    let url: string | undefined;
+    if (options.token !== undefined) {
+      const api = await startApiServer({
+        service,
+        token: options.token,
+        host: options.host ?? "127.0.0.1",
+        port: options.port ?? 0,
+        limits: config.api,
+      });
+      url = api.url;
+      closers.push(() => api.close());
+    }
+    let runners: JobRunners | undefined;
+    if (options.workers !== false) {
+      runners = await startWorkerThread(
+        {
+          config,
+          ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+          ...(options.env !== undefined && { env: options.env }),
+        },
+        events,
+      );
+      const started = runners;
+      closers.push(() => started.close());
+      service.attach(started);
+    }
+    return {
+      config,
+      service,
+      ...(url !== undefined && { url }),
+      ...(runners !== undefined && { workerId: runners.workerId }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+import { after, before, describe } from "node:test";
+import { PostgresDatabase } from "../../../src/jobs/store/postgres-database";
+import { type PostgresServer, startPostgres } from "../../support/postgres-server";
+import { jobStoreContract } from "./store-contract";
+
+describe("job store on PostgreSQL", () => {
+  let server: PostgresServer;
+  before(async () => {
+    server = await startPostgres();
+  });
+  after(async () => server?.stop());
+  jobStoreContract(async () => PostgresDatabase.open(await server.createDatabase()));
+});

@@ -1,0 +1,12 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe } from "node:test";
+import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
+import { jobStoreContract } from "./store-contract";
+
+describe("job store on SQLite", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stackwright-sqlite-"));
+  let n = 0;
+  jobStoreContract(async () => new SqliteDatabase(join(dir, `jobs-${n++}.db`)));
+});
