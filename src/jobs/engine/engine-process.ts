@@ -7,9 +7,9 @@ import { commandError, commandResult, type EngineResult, withRun } from "./pulum
  * The Pulumi CLI as the Automation API runs it, but in a process group of its own, so that a job
  * can be interrupted gracefully (SIGINT, the engine stops at a safe point) and, when that takes
  * too long, killed together with its language host and provider plugins (SIGKILL to the group).
- * The Automation API's own runner can only send SIGINT to the CLI itself.
+ * The Automation API's own runner can only send SIGINT to the CLI itself. One instance is one
+ * job's handle on its engine processes.
  */
-/** One job's handle on its engine processes. */
 export class EngineProcesses {
   private readonly groups = new Set<number>();
 
