@@ -5,7 +5,8 @@
  *
  * src/: core is the pure translation core and imports nothing of ours; io reads files for it;
  * stages, promise, components and jobs are the products, each built on core (and io), never on
- * one another; cli wires the products into commands. provider serves components. Nothing in src/
+ * one another; catalog holds the template catalogue's rules (pure, on core), which the job
+ * service enforces; cli wires the products into commands. provider serves components. Nothing in src/
  * or provider/ imports tests, scripts or benchmarks.
  */
 const PRODUCT_AREAS = {
@@ -14,8 +15,9 @@ const PRODUCT_AREAS = {
   stages: ["core", "io"],
   promise: ["core", "io"],
   components: ["core", "io"],
-  jobs: ["core", "io"],
-  cli: ["core", "io", "stages", "promise", "components", "jobs"],
+  catalog: ["core"],
+  jobs: ["core", "io", "catalog"],
+  cli: ["core", "io", "stages", "promise", "components", "catalog", "jobs"],
 };
 
 /**
