@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
-import type { Row, SqlDatabase, SqlValue } from "./sql-database";
+import type { Row, SqlDatabase, SqlTransaction, SqlValue } from "./sql-database";
 
 /** An arbitrary, fixed key for the advisory lock that serializes migrations. */
 const MIGRATION_LOCK_KEY = 7_305_611_442;
@@ -62,7 +63,51 @@ export class PostgresDatabase implements SqlDatabase {
     }
   }
 
+  async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let open = true;
+    const guard = () => {
+      if (!open) throw new Error("the transaction has ended");
+    };
+    const tx: SqlTransaction = {
+      dialect: "postgres",
+      query: async (sql, params = []) => {
+        guard();
+        return (await client.query(numberPlaceholders(sql), params as SqlValue[])).rows as Row[];
+      },
+      run: async (sql, params = []) => {
+        guard();
+        return (await client.query(numberPlaceholders(sql), params as SqlValue[])).rowCount ?? 0;
+      },
+      serialize: async (key) => {
+        guard();
+        // Released by COMMIT or ROLLBACK, whichever ends the transaction.
+        await client.query("SELECT pg_advisory_xact_lock($1)", [advisoryKey(key)]);
+      },
+    };
+    try {
+      await client.query("BEGIN");
+      const result = await fn(tx);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      open = false;
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.target === this.pool) await this.pool.end();
   }
+}
+
+/** A text key as the 64-bit integer PostgreSQL's advisory locks take. */
+function advisoryKey(key: string): string {
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash("sha256").update(key).digest("hex").slice(0, 16)}`),
+  ).toString();
 }

@@ -1,11 +1,13 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { Row, SqlDatabase, SqlValue } from "./sql-database";
+import type { Row, SqlDatabase, SqlTransaction, SqlValue } from "./sql-database";
 
 /** SQLite through Node's built-in node:sqlite: no server to start, no native add-on. */
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = "sqlite" as const;
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  /** Ends when the open transaction does: one connection, so everyone else waits for it. */
+  private transactionEnded: Promise<void> | undefined;
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -19,11 +21,57 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    while (this.transactionEnded !== undefined) await this.transactionEnded;
     return this.statement(sql).all(...params) as Row[];
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    while (this.transactionEnded !== undefined) await this.transactionEnded;
     return Number(this.statement(sql).run(...params).changes);
+  }
+
+  // A statement run while another caller's transaction is open would join it on this one
+  // connection, and be rolled back with it: each waits instead, checking again right before it
+  // runs (the check and the statement in one synchronous step, so nothing starts in between).
+
+  async transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    while (this.transactionEnded !== undefined) await this.transactionEnded;
+    let end = () => {};
+    this.transactionEnded = new Promise((resolve) => {
+      end = resolve;
+    });
+    let open = true;
+    const guard = () => {
+      if (!open) throw new Error("the transaction has ended");
+    };
+    const tx: SqlTransaction = {
+      dialect: "sqlite",
+      query: async (sql, params = []) => {
+        guard();
+        return this.statement(sql).all(...params) as Row[];
+      },
+      run: async (sql, params = []) => {
+        guard();
+        return Number(this.statement(sql).run(...params).changes);
+      },
+      // BEGIN IMMEDIATE already makes every writing transaction, in any process, take turns.
+      serialize: async () => guard(),
+    };
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(tx);
+        this.db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        this.db.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      open = false;
+      this.transactionEnded = undefined;
+      end();
+    }
   }
 
   /** The store uses a few fixed statements, polled often: each is compiled once. */
@@ -37,6 +85,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async script(sql: string): Promise<void> {
+    while (this.transactionEnded !== undefined) await this.transactionEnded;
     this.db.exec("BEGIN IMMEDIATE");
     try {
       this.db.exec(sql);

@@ -1,6 +1,7 @@
 import { after, before, describe } from "node:test";
 import { PostgresDatabase } from "../../../src/jobs/store/postgres-database";
 import { type PostgresServer, startPostgres } from "../../support/postgres-server";
+import { sqlDatabaseContract } from "./sql-database-contract";
 import { jobStoreContract } from "./store-contract";
 
 describe("job store on PostgreSQL", () => {
@@ -10,4 +11,5 @@ describe("job store on PostgreSQL", () => {
   });
   after(async () => server?.stop());
   jobStoreContract(async () => PostgresDatabase.open(await server.createDatabase()));
+  sqlDatabaseContract(async () => PostgresDatabase.open(await server.createDatabase()));
 });
