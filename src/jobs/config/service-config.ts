@@ -1,14 +1,29 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { type Problem, StackwrightInputError } from "../../core/errors";
 import { isPlainObject } from "../../core/package-schema";
-import { stackOptionProblems } from "../../core/stack-options";
+import { envVarNameProblem, stackOptionProblems } from "../../core/stack-options";
 import { parseYaml } from "../../core/yaml";
 import { readInputFile } from "../../io/input-files";
+import {
+  DatabaseUrlSchema,
+  FILE_DEFAULTS,
+  SECRET_SOURCE_EXPECTED,
+  type SecretSource,
+  type ServiceConfigFile,
+  ServiceConfigSchema,
+  type StackFile,
+  WORKLOAD_REFERENCE_EXPECTED,
+  type WorkloadFile,
+} from "./config-schema";
+import { distinctProblems, schemaProblems } from "./schema-problems";
+
+export type { SecretSource } from "./config-schema";
 
 /**
- * The job service's configuration: which workloads it can deploy, onto which stacks, with which
- * secrets. Secret values are never written in this file: each is a reference to an environment
- * variable or a file, read when a job runs and handed to the engine through its environment.
+ * The job service's configuration, resolved from the file (config-schema.ts): defaults applied,
+ * seconds turned into milliseconds, paths made absolute. Secret values are never written in the
+ * file: each is a reference to an environment variable or a file, read when a job runs and
+ * handed to the engine through its environment.
  */
 export interface ServiceConfig {
   /** Where the service keeps its database, generated workspaces, token and default backend. */
@@ -42,8 +57,6 @@ export interface ApiLimits {
   readonly idleTimeoutMs: number;
 }
 
-export type SecretSource = { readonly fromEnv: string } | { readonly fromFile: string };
-
 export type Workload =
   | { readonly name: string; readonly kind: "project"; readonly dir: string }
   | {
@@ -73,40 +86,26 @@ export interface StackConfig {
   readonly timeoutMs?: number;
 }
 
-export const DEFAULTS = {
-  concurrency: 4,
-  defaultTimeoutMs: 10 * 60_000,
-  cancelGraceMs: 10_000,
-  leaseMs: 30_000,
-  // An update of a real stack takes minutes; a job should outwait one, not give up after seconds.
-  lockWaitMs: 5 * 60_000,
-  api: { maxConnections: 512, headersTimeoutMs: 10_000, idleTimeoutMs: 60_000 },
-} as const;
+type ApiFile = NonNullable<ServiceConfigFile["api"]>;
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TOP_LEVEL_KEYS = new Set([
-  "dataDir",
-  "database",
-  "concurrency",
-  "defaultTimeoutSeconds",
-  "cancelGraceSeconds",
-  "leaseSeconds",
-  "lockWaitSeconds",
-  "api",
-  "workloads",
-  "stacks",
-]);
-const API_KEYS = new Set(["maxConnections", "headersTimeoutSeconds", "idleTimeoutSeconds"]);
-const STACK_KEYS = new Set([
-  "workload",
-  "backend",
-  "passphrase",
-  "credentials",
-  "config",
-  "secretConfig",
-  "pluginPaths",
-  "timeoutSeconds",
-]);
+const ms = (seconds: number) => seconds * 1000;
+
+function apiLimits(api: ApiFile): ApiLimits {
+  return {
+    maxConnections: api.maxConnections ?? FILE_DEFAULTS.api.maxConnections,
+    headersTimeoutMs: ms(api.headersTimeoutSeconds ?? FILE_DEFAULTS.api.headersTimeoutSeconds),
+    idleTimeoutMs: ms(api.idleTimeoutSeconds ?? FILE_DEFAULTS.api.idleTimeoutSeconds),
+  };
+}
+
+export const DEFAULTS = {
+  concurrency: FILE_DEFAULTS.concurrency,
+  defaultTimeoutMs: ms(FILE_DEFAULTS.defaultTimeoutSeconds),
+  cancelGraceMs: ms(FILE_DEFAULTS.cancelGraceSeconds),
+  leaseMs: ms(FILE_DEFAULTS.leaseSeconds),
+  lockWaitMs: ms(FILE_DEFAULTS.lockWaitSeconds),
+  api: apiLimits({}),
+} as const;
 
 /** Reads a configuration file (YAML or JSON); relative paths in it are relative to the file. */
 export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -126,239 +125,150 @@ export function parseServiceConfig(
   baseDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): ServiceConfig {
-  const problems: Problem[] = [];
-  const fail = (at: string, message: string) => {
-    problems.push({ at, message });
-  };
-  const path = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (!isPlainObject(raw))
-    throw StackwrightInputError.single("config", "expected a mapping at the top level");
-  for (const key of Object.keys(raw)) if (!TOP_LEVEL_KEYS.has(key)) fail(key, "unknown field");
-
-  const dataDir = path(optionalString(raw, "dataDir", fail) ?? env.STACKWRIGHT_DATA_DIR ?? ".stackwright");
-  const databaseUrl = optionalString(raw, "database", fail) ?? env.STACKWRIGHT_DATABASE_URL;
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
-    fail("database", "expected a postgres:// or postgresql:// URL (leave it out for SQLite)");
-  const concurrency = positiveNumber(raw, "concurrency", fail) ?? DEFAULTS.concurrency;
-  const timeoutSeconds = positiveNumber(raw, "defaultTimeoutSeconds", fail);
-  const graceSeconds = positiveNumber(raw, "cancelGraceSeconds", fail);
-  const leaseSeconds = positiveNumber(raw, "leaseSeconds", fail);
-  const lockWaitSeconds = positiveNumber(raw, "lockWaitSeconds", fail);
-  const api = parseApiLimits(raw.api, fail);
-
-  const workloads = new Map<string, Workload>();
-  const rawWorkloads = raw.workloads ?? {};
-  if (!isPlainObject(rawWorkloads)) fail("workloads", "expected a mapping of workload name to workload");
-  else
-    for (const [name, w] of Object.entries(rawWorkloads)) {
-      const workload = parseWorkload(name, w, `workloads.${name}`, path, fail);
-      if (workload) workloads.set(name, workload);
-    }
-
-  const stacks = new Map<string, StackConfig>();
-  const rawStacks = raw.stacks ?? {};
-  if (!isPlainObject(rawStacks)) fail("stacks", "expected a mapping of org/project/stack to stack settings");
-  else
-    for (const [name, s] of Object.entries(rawStacks)) {
-      const stack = parseStack(name, s, workloads, dataDir, path, fail);
-      if (stack) stacks.set(name, stack);
-    }
+  const file = withoutEmptySections(raw);
+  const problems = distinctProblems([
+    ...schemaProblems(ServiceConfigSchema, file, "config"),
+    ...ruleProblems(file, baseDir, env),
+  ]);
   if (problems.length > 0) throw new StackwrightInputError(problems);
+  // No problem: the value is the schema's type.
+  return resolveConfig(file as ServiceConfigFile, baseDir, env);
+}
+
+/** An empty `workloads:` or `stacks:` in YAML is null, and has always meant none. */
+function withoutEmptySections(raw: unknown): unknown {
+  if (!isPlainObject(raw)) return raw;
+  const { workloads, stacks, ...rest } = raw;
+  return {
+    ...rest,
+    ...(workloads !== null && workloads !== undefined && { workloads }),
+    ...(stacks !== null && stacks !== undefined && { stacks }),
+  };
+}
+
+/**
+ * What the schema leaves to the shared rules of src/core and to references between fields:
+ * backends and stack names, environment variable names, the workload a stack names, the database
+ * URL from the environment. Runs on the value as written, whatever else is wrong with it.
+ */
+function ruleProblems(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Problem[] {
+  if (!isPlainObject(raw)) return [];
+  const problems: Problem[] = [];
+  if (raw.database === undefined && env.STACKWRIGHT_DATABASE_URL !== undefined)
+    problems.push(
+      ...schemaProblems(DatabaseUrlSchema, env.STACKWRIGHT_DATABASE_URL, "STACKWRIGHT_DATABASE_URL"),
+    );
+  const workloads = isPlainObject(raw.workloads) ? raw.workloads : {};
+  const dataDir = dataDirOf(nonEmptyString(raw.dataDir), baseDir, env);
+  if (isPlainObject(raw.stacks))
+    for (const [name, stack] of Object.entries(raw.stacks))
+      problems.push(...stackRuleProblems(name, isPlainObject(stack) ? stack : {}, workloads, dataDir));
+  return problems;
+}
+
+function stackRuleProblems(
+  name: string,
+  stack: Record<string, unknown>,
+  workloads: Record<string, unknown>,
+  dataDir: string,
+): Problem[] {
+  const at = `stacks.${name}`;
+  const backend = nonEmptyString(stack.backend) ?? defaultBackend(dataDir);
+  const problems = stackOptionProblems(
+    { backend, stackName: name },
+    { backend: `${at}.backend`, stackName: at },
+    { fullyQualified: true },
+  );
+  if (typeof stack.workload === "string" && !Object.hasOwn(workloads, stack.workload))
+    problems.push({ at: `${at}.workload`, message: WORKLOAD_REFERENCE_EXPECTED });
+  const credentials = isPlainObject(stack.credentials) ? stack.credentials : {};
+  for (const variable of Object.keys(credentials)) {
+    const problem = envVarNameProblem(variable);
+    if (problem) problems.push({ at: `${at}.credentials.${variable}`, message: problem });
+  }
+  const sources: [string, unknown][] = [
+    ["passphrase", stack.passphrase],
+    ...Object.entries(credentials).map(([k, v]): [string, unknown] => [`credentials.${k}`, v]),
+    ...(isPlainObject(stack.secretConfig) ? Object.entries(stack.secretConfig) : []).map(
+      ([k, v]): [string, unknown] => [`secretConfig.${k}`, v],
+    ),
+  ];
+  // The variable's name is not quoted: a secret pasted where the name belongs stays unprinted.
+  for (const [field, source] of sources)
+    if (isPlainObject(source) && typeof source.fromEnv === "string" && envVarNameProblem(source.fromEnv))
+      problems.push({ at: `${at}.${field}`, message: SECRET_SOURCE_EXPECTED });
+  return problems;
+}
+
+function resolveConfig(file: ServiceConfigFile, baseDir: string, env: NodeJS.ProcessEnv): ServiceConfig {
+  const path = pathFrom(baseDir);
+  const dataDir = dataDirOf(file.dataDir, baseDir, env);
+  const databaseUrl = file.database ?? env.STACKWRIGHT_DATABASE_URL;
+  const workloads = Object.entries(file.workloads ?? {});
+  const stacks = Object.entries(file.stacks ?? {});
   return {
     dataDir,
     ...(databaseUrl !== undefined && { databaseUrl }),
-    concurrency,
-    defaultTimeoutMs: timeoutSeconds === undefined ? DEFAULTS.defaultTimeoutMs : timeoutSeconds * 1000,
-    cancelGraceMs: graceSeconds === undefined ? DEFAULTS.cancelGraceMs : graceSeconds * 1000,
-    leaseMs: leaseSeconds === undefined ? DEFAULTS.leaseMs : leaseSeconds * 1000,
-    lockWaitMs: lockWaitSeconds === undefined ? DEFAULTS.lockWaitMs : lockWaitSeconds * 1000,
-    api,
-    workloads,
-    stacks,
+    concurrency: file.concurrency ?? FILE_DEFAULTS.concurrency,
+    defaultTimeoutMs: ms(file.defaultTimeoutSeconds ?? FILE_DEFAULTS.defaultTimeoutSeconds),
+    cancelGraceMs: ms(file.cancelGraceSeconds ?? FILE_DEFAULTS.cancelGraceSeconds),
+    leaseMs: ms(file.leaseSeconds ?? FILE_DEFAULTS.leaseSeconds),
+    lockWaitMs: ms(file.lockWaitSeconds ?? FILE_DEFAULTS.lockWaitSeconds),
+    api: apiLimits(file.api ?? {}),
+    workloads: new Map(workloads.map(([name, w]) => [name, resolveWorkload(name, w, path)])),
+    stacks: new Map(stacks.map(([name, s]) => [name, resolveStack(name, s, dataDir, path)])),
   };
 }
 
-type Fail = (at: string, message: string) => void;
-
-function parseApiLimits(raw: unknown, fail: Fail): ApiLimits {
-  if (raw === undefined) return DEFAULTS.api;
-  if (!isPlainObject(raw)) {
-    fail("api", "expected a mapping with maxConnections, headersTimeoutSeconds or idleTimeoutSeconds");
-    return DEFAULTS.api;
-  }
-  for (const key of Object.keys(raw)) if (!API_KEYS.has(key)) fail(`api.${key}`, "unknown field");
-  const maxConnections = positiveNumber(raw, "maxConnections", fail, "api");
-  if (maxConnections !== undefined && !Number.isInteger(maxConnections))
-    fail("api.maxConnections", "expected a whole number");
-  const headersSeconds = positiveNumber(raw, "headersTimeoutSeconds", fail, "api");
-  const idleSeconds = positiveNumber(raw, "idleTimeoutSeconds", fail, "api");
-  return {
-    maxConnections: maxConnections ?? DEFAULTS.api.maxConnections,
-    headersTimeoutMs: headersSeconds === undefined ? DEFAULTS.api.headersTimeoutMs : headersSeconds * 1000,
-    idleTimeoutMs: idleSeconds === undefined ? DEFAULTS.api.idleTimeoutMs : idleSeconds * 1000,
-  };
-}
-
-function parseWorkload(
-  name: string,
-  raw: unknown,
-  at: string,
-  path: (p: string) => string,
-  fail: Fail,
-): Workload | undefined {
-  if (!isPlainObject(raw) || (raw.project === undefined) === (raw.component === undefined)) {
-    fail(at, "expected exactly one of 'project' (a Pulumi project directory) or 'component'");
-    return undefined;
-  }
-  if (raw.project !== undefined) {
-    if (typeof raw.project !== "string" || raw.project === "") {
-      fail(`${at}.project`, "expected the path of a Pulumi project directory");
-      return undefined;
-    }
-    return { name, kind: "project", dir: path(raw.project) };
-  }
-  const c = raw.component;
-  if (!isPlainObject(c)) {
-    fail(`${at}.component`, "expected a mapping with schema, token and spec");
-    return undefined;
-  }
-  for (const key of Object.keys(c))
-    if (!["schema", "token", "spec"].includes(key)) fail(`${at}.component.${key}`, "unknown field");
-  if (typeof c.schema !== "string" || c.schema === "")
-    fail(`${at}.component.schema`, "expected the path of the component's Pulumi package schema");
-  if (c.token !== undefined && typeof c.token !== "string")
-    fail(`${at}.component.token`, "expected a type token such as acme:index:Database");
-  if (!isPlainObject(c.spec)) fail(`${at}.component.spec`, "expected a mapping: the component's inputs");
-  if (typeof c.schema !== "string" || !isPlainObject(c.spec)) return undefined;
+function resolveWorkload(name: string, workload: WorkloadFile, path: (p: string) => string): Workload {
+  const { component } = workload;
+  // The schema takes exactly one of `project` and `component`.
+  if (component === undefined) return { name, kind: "project", dir: path(workload.project ?? "") };
   return {
     name,
     kind: "component",
-    schema: path(c.schema),
-    ...(typeof c.token === "string" && { token: c.token }),
-    spec: c.spec,
+    schema: path(component.schema),
+    ...(component.token !== undefined && { token: component.token }),
+    spec: component.spec,
   };
 }
 
-function parseStack(
+function resolveStack(
   name: string,
-  raw: unknown,
-  workloads: ReadonlyMap<string, Workload>,
+  stack: StackFile,
   dataDir: string,
   path: (p: string) => string,
-  fail: Fail,
-): StackConfig | undefined {
-  const at = `stacks.${name}`;
-  if (!isPlainObject(raw)) {
-    fail(at, "expected a mapping with at least 'workload' and 'passphrase'");
-    return undefined;
-  }
-  for (const key of Object.keys(raw)) if (!STACK_KEYS.has(key)) fail(`${at}.${key}`, "unknown field");
-  const workload = typeof raw.workload === "string" ? raw.workload : undefined;
-  if (workload === undefined || !workloads.has(workload))
-    fail(`${at}.workload`, `expected the name of a workload under 'workloads'`);
-  const backend = optionalString(raw, "backend", fail, at) ?? `file://${resolve(dataDir, "state")}`;
-  const fields = { backend: `${at}.backend`, stackName: at };
-  for (const p of stackOptionProblems({ backend, stackName: name }, fields, { fullyQualified: true }))
-    fail(p.at, p.message);
-  const passphrase = secretSource(raw.passphrase, `${at}.passphrase`, path, fail);
-  const credentials = secretSources(raw.credentials, `${at}.credentials`, path, fail, true);
-  const secretConfig = secretSources(raw.secretConfig, `${at}.secretConfig`, path, fail, false);
-  const config: Record<string, string> = {};
-  if (raw.config !== undefined) {
-    if (!isPlainObject(raw.config)) fail(`${at}.config`, "expected a mapping of config key to value");
-    else
-      for (const [k, v] of Object.entries(raw.config)) {
-        if (typeof v === "object" && v !== null)
-          fail(`${at}.config.${k}`, "expected a string, number or boolean");
-        else config[k] = String(v);
-      }
-  }
-  const pluginPaths: string[] = [];
-  if (raw.pluginPaths !== undefined) {
-    if (!Array.isArray(raw.pluginPaths) || raw.pluginPaths.some((p) => typeof p !== "string"))
-      fail(`${at}.pluginPaths`, "expected a list of directories");
-    else for (const p of raw.pluginPaths as string[]) pluginPaths.push(path(p));
-  }
-  const timeoutSeconds = positiveNumber(raw, "timeoutSeconds", fail, at);
-  if (workload === undefined || passphrase === undefined) return undefined;
-  const [org, project, stack] = name.split("/") as [string, string, string];
+): StackConfig {
+  const [org, project, stackName] = name.split("/") as [string, string, string];
+  const source = (s: SecretSource): SecretSource =>
+    "fromFile" in s ? { fromFile: path(s.fromFile) } : { fromEnv: s.fromEnv };
+  const sources = (map: Record<string, SecretSource> = {}) =>
+    Object.fromEntries(Object.entries(map).map(([k, s]) => [k, source(s)]));
   return {
     name,
     org,
     project,
-    stack,
-    workload,
-    backend,
-    passphrase,
-    credentials,
-    config,
-    secretConfig,
-    pluginPaths,
-    ...(timeoutSeconds !== undefined && { timeoutMs: timeoutSeconds * 1000 }),
+    stack: stackName,
+    workload: stack.workload,
+    backend: stack.backend ?? defaultBackend(dataDir),
+    passphrase: source(stack.passphrase),
+    credentials: sources(stack.credentials),
+    config: Object.fromEntries(Object.entries(stack.config ?? {}).map(([k, v]) => [k, String(v)])),
+    secretConfig: sources(stack.secretConfig),
+    pluginPaths: (stack.pluginPaths ?? []).map(path),
+    ...(stack.timeoutSeconds !== undefined && { timeoutMs: ms(stack.timeoutSeconds) }),
   };
 }
 
-function secretSource(
-  raw: unknown,
-  at: string,
-  path: (p: string) => string,
-  fail: Fail,
-): SecretSource | undefined {
-  if (isPlainObject(raw) && Object.keys(raw).length === 1) {
-    if (typeof raw.fromEnv === "string" && ENV_NAME.test(raw.fromEnv)) return { fromEnv: raw.fromEnv };
-    if (typeof raw.fromFile === "string" && raw.fromFile !== "") return { fromFile: path(raw.fromFile) };
-  }
-  fail(at, "expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file");
-  return undefined;
+/** Paths in the file are relative to it. */
+const pathFrom = (baseDir: string) => (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+function dataDirOf(dataDir: string | undefined, baseDir: string, env: NodeJS.ProcessEnv): string {
+  return pathFrom(baseDir)(dataDir ?? env.STACKWRIGHT_DATA_DIR ?? ".stackwright");
 }
 
-function secretSources(
-  raw: unknown,
-  at: string,
-  path: (p: string) => string,
-  fail: Fail,
-  keysAreEnvNames: boolean,
-): Record<string, SecretSource> {
-  const out: Record<string, SecretSource> = {};
-  if (raw === undefined) return out;
-  if (!isPlainObject(raw)) {
-    fail(at, "expected a mapping");
-    return out;
-  }
-  for (const [key, value] of Object.entries(raw)) {
-    if (keysAreEnvNames && !ENV_NAME.test(key)) fail(`${at}.${key}`, "expected an environment variable name");
-    const source = secretSource(value, `${at}.${key}`, path, fail);
-    if (source) out[key] = source;
-  }
-  return out;
-}
+const defaultBackend = (dataDir: string) => `file://${resolve(dataDir, "state")}`;
 
-function optionalString(
-  raw: Record<string, unknown>,
-  key: string,
-  fail: Fail,
-  at?: string,
-): string | undefined {
-  const value = raw[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value === "") {
-    fail(at ? `${at}.${key}` : key, "expected a non-empty string");
-    return undefined;
-  }
-  return value;
-}
-
-function positiveNumber(
-  raw: Record<string, unknown>,
-  key: string,
-  fail: Fail,
-  at?: string,
-): number | undefined {
-  const value = raw[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    fail(at ? `${at}.${key}` : key, "expected a positive number");
-    return undefined;
-  }
-  return value;
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }

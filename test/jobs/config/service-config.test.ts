@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { StackwrightInputError } from "../../../src/core/errors";
+import { ServiceConfigSchema } from "../../../src/jobs/config/config-schema";
 import { loadServiceConfig, parseServiceConfig } from "../../../src/jobs/config/service-config";
 import { stackEnvironment } from "../../../src/jobs/workspace/stack-environment";
 
@@ -115,6 +116,122 @@ describe("service configuration", () => {
         problems.some((p) => expected.test(p)),
         `${expected} not in:\n${problems.join("\n")}`,
       );
+  });
+
+  it("refuses unknown fields at every level, each by name, and names list items by position", () => {
+    const stack = valid.stacks["organization/web/dev"];
+    const problems = problemsOf(() =>
+      parseServiceConfig(
+        {
+          workloads: {
+            web: { project: "./web", owner: "team-a" },
+            db: { component: { schema: "./s.json", spec: {}, version: 2 } },
+          },
+          stacks: { "organization/web/dev": { ...stack, pluginPaths: ["./plugins", 7] } },
+          api: { maxConnection: 10 },
+        },
+        "/srv",
+        {},
+      ),
+    );
+    assert.deepEqual(problems, [
+      "api.maxConnection: unknown field",
+      "workloads.web.owner: unknown field",
+      "workloads.db.component.version: unknown field",
+      "stacks.organization/web/dev.pluginPaths[1]: expected a string",
+    ]);
+  });
+
+  it("reports every problem however many there are", () => {
+    const stacks = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [
+        `organization/web/s${i}`,
+        { workload: "web", passphrase: "literal" },
+      ]),
+    );
+    const problems = problemsOf(() => parseServiceConfig({ ...valid, stacks }, "/srv", {}));
+    assert.deepEqual(
+      problems.map((p) => p.split(":")[0]),
+      Object.keys(stacks).map((name) => `stacks.${name}.passphrase`),
+    );
+  });
+
+  it("reads an empty workloads: or stacks: as none", () => {
+    const config = parseServiceConfig({ workloads: null, stacks: null }, "/srv", {});
+    assert.equal(config.workloads.size, 0);
+    assert.equal(config.stacks.size, 0);
+  });
+
+  it("checks variable names by the shared rule, never quoting what stands where a variable's name belongs", () => {
+    const stack = valid.stacks["organization/web/dev"];
+    const problems = problemsOf(() =>
+      parseServiceConfig(
+        {
+          ...valid,
+          stacks: {
+            "organization/web/dev": {
+              ...stack,
+              passphrase: { fromEnv: "hunter2 pasted here" },
+              credentials: { "AWS-KEY": { fromEnv: "AWS_KEY" } },
+            },
+          },
+        },
+        "/srv",
+        {},
+      ),
+    );
+    assert.deepEqual(problems, [
+      "stacks.organization/web/dev.credentials.AWS-KEY: 'AWS-KEY' is not an environment variable name (letters, digits, '_')",
+      "stacks.organization/web/dev.passphrase: expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file",
+    ]);
+  });
+
+  it("checks $STACKWRIGHT_DATABASE_URL as the file's database, naming the variable and not its value", () => {
+    const env = { STACKWRIGHT_DATABASE_URL: "mysql://jobs:hunter2@db/jobs" };
+    assert.deepEqual(
+      problemsOf(() => parseServiceConfig(valid, "/srv", env)),
+      ["STACKWRIGHT_DATABASE_URL: expected a postgres:// or postgresql:// URL (leave it out for SQLite)"],
+    );
+    const url = "postgresql://jobs@db/jobs";
+    assert.equal(parseServiceConfig(valid, "/srv", { STACKWRIGHT_DATABASE_URL: url }).databaseUrl, url);
+    assert.equal(
+      parseServiceConfig({ ...valid, database: url }, "/srv", env).databaseUrl,
+      url,
+      "the file's first",
+    );
+  });
+
+  it("fills in the defaults the schema publishes", () => {
+    const defaultOf = (field: object) => (field as { default?: unknown }).default;
+    const config = parseServiceConfig({}, "/srv", {});
+    const fields = ServiceConfigSchema.properties;
+    const api = fields.api.properties;
+    assert.deepEqual(
+      {
+        concurrency: config.concurrency,
+        defaultTimeoutSeconds: config.defaultTimeoutMs / 1000,
+        cancelGraceSeconds: config.cancelGraceMs / 1000,
+        leaseSeconds: config.leaseMs / 1000,
+        lockWaitSeconds: config.lockWaitMs / 1000,
+        api: {
+          maxConnections: config.api.maxConnections,
+          headersTimeoutSeconds: config.api.headersTimeoutMs / 1000,
+          idleTimeoutSeconds: config.api.idleTimeoutMs / 1000,
+        },
+      },
+      {
+        concurrency: defaultOf(fields.concurrency),
+        defaultTimeoutSeconds: defaultOf(fields.defaultTimeoutSeconds),
+        cancelGraceSeconds: defaultOf(fields.cancelGraceSeconds),
+        leaseSeconds: defaultOf(fields.leaseSeconds),
+        lockWaitSeconds: defaultOf(fields.lockWaitSeconds),
+        api: {
+          maxConnections: defaultOf(api.maxConnections),
+          headersTimeoutSeconds: defaultOf(api.headersTimeoutSeconds),
+          idleTimeoutSeconds: defaultOf(api.idleTimeoutSeconds),
+        },
+      },
+    );
   });
 
   it("names the file when it is not YAML", () => {

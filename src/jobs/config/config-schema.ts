@@ -1,0 +1,262 @@
+import { type Static, Type } from "typebox";
+
+/**
+ * `stackwright-jobs.yaml`, declared once: the TypeScript type of the file, the checks of its
+ * structure (service-config.ts adds the rules that live in src/core: backends, stack names,
+ * environment variable names), and the JSON Schema published for editors
+ * (schemas/stackwright-jobs.schema.json, `npm run gen:config-schema`).
+ *
+ * `errorMessage` is the message for a field that fails, in the service's words; editors that
+ * read the published schema (yaml-language-server, VS Code) show it too.
+ */
+
+/** The defaults, in the file's units: the schema publishes them and the parser applies them. */
+export const FILE_DEFAULTS = {
+  concurrency: 4,
+  defaultTimeoutSeconds: 600,
+  cancelGraceSeconds: 10,
+  leaseSeconds: 30,
+  // An update of a real stack takes minutes; a job should outwait one, not give up after seconds.
+  lockWaitSeconds: 300,
+  api: { maxConnections: 512, headersTimeoutSeconds: 10, idleTimeoutSeconds: 60 },
+} as const;
+
+export const SECRET_SOURCE_EXPECTED =
+  "expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file";
+export const WORKLOAD_REFERENCE_EXPECTED = "expected the name of a workload under 'workloads'";
+
+const seconds = (description: string, defaultSeconds?: number) =>
+  Type.Number({
+    exclusiveMinimum: 0,
+    description,
+    ...(defaultSeconds !== undefined && { default: defaultSeconds }),
+  });
+
+/** Where a secret's value comes from; the value itself is never in the file. */
+const secretSource = (description: string) =>
+  Type.Union(
+    [
+      Type.Object(
+        { fromEnv: Type.String({ minLength: 1, description: "An environment variable of the service." }) },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          fromFile: Type.String({
+            minLength: 1,
+            description: "A file holding the value, relative to this file.",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ],
+    { description, errorMessage: SECRET_SOURCE_EXPECTED },
+  );
+
+export const SecretSourceSchema = secretSource("Where a secret value comes from, read when a job starts.");
+
+/** The service's database: the same rule for the file's `database` and $STACKWRIGHT_DATABASE_URL. */
+export const DatabaseUrlSchema = Type.String({
+  pattern: "^postgres(ql)?://",
+  description:
+    "A PostgreSQL URL (postgres:// or postgresql://); default: $STACKWRIGHT_DATABASE_URL, else SQLite at <dataDir>/jobs.db.",
+  errorMessage: "expected a postgres:// or postgresql:// URL (leave it out for SQLite)",
+});
+
+const ApiSchema = Type.Object(
+  {
+    maxConnections: Type.Optional(
+      Type.Integer({
+        exclusiveMinimum: 0,
+        default: FILE_DEFAULTS.api.maxConnections,
+        description: "Open connections at most; more are closed on arrival.",
+      }),
+    ),
+    headersTimeoutSeconds: Type.Optional(
+      seconds(
+        "How long a client has to send a request's headers (from connecting), and then its body.",
+        FILE_DEFAULTS.api.headersTimeoutSeconds,
+      ),
+    ),
+    idleTimeoutSeconds: Type.Optional(
+      seconds(
+        "A connection with no request in progress is closed after this long.",
+        FILE_DEFAULTS.api.idleTimeoutSeconds,
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "What one client may take of the API.",
+    errorMessage: "expected a mapping with maxConnections, headersTimeoutSeconds or idleTimeoutSeconds",
+  },
+);
+
+const ComponentSchema = Type.Object(
+  {
+    schema: Type.String({
+      minLength: 1,
+      description: "The component's Pulumi package schema (schema.json or .yaml), relative to this file.",
+      errorMessage: "expected the path of the component's Pulumi package schema",
+    }),
+    token: Type.Optional(
+      Type.String({
+        description: "The component's type token; needed when the package has more than one component.",
+        errorMessage: "expected a type token such as acme:index:Database",
+      }),
+    ),
+    spec: Type.Record(Type.String(), Type.Unknown(), {
+      description: "The component's inputs, as a Kratix request's spec.",
+      errorMessage: "expected a mapping: the component's inputs",
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: "A component request, run as the Pulumi YAML program the Program stage emits.",
+    errorMessage: "expected a mapping with schema, token and spec",
+  },
+);
+
+const WorkloadSchema = Type.Object(
+  {
+    project: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "A Pulumi project directory, relative to this file; only read, never written.",
+        errorMessage: "expected the path of a Pulumi project directory",
+      }),
+    ),
+    component: Type.Optional(ComponentSchema),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ["project"] }, { required: ["component"] }],
+    description: "What a stack deploys: a Pulumi project, or a component request.",
+    errorMessage: "expected exactly one of 'project' (a Pulumi project directory) or 'component'",
+  },
+);
+
+const StackSchema = Type.Object(
+  {
+    workload: Type.String({
+      description: "The name of a workload under 'workloads'.",
+      errorMessage: WORKLOAD_REFERENCE_EXPECTED,
+    }),
+    backend: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The Pulumi backend URL (https://, file://, s3://, azblob://, gs://, postgres://), without credentials; default: file://<dataDir>/state.",
+      }),
+    ),
+    passphrase: secretSource("The stack's secrets passphrase."),
+    credentials: Type.Optional(
+      Type.Record(Type.String(), secretSource("Where this variable's value comes from."), {
+        description:
+          "Environment variables of this stack's engine only: variable name → where its value comes from.",
+        errorMessage:
+          "expected a mapping of environment variable name to {fromEnv: VARIABLE} or {fromFile: path}",
+      }),
+    ),
+    config: Type.Optional(
+      Type.Record(
+        Type.String(),
+        // null is kept: an empty YAML value has always been read as the text "null".
+        Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()], {
+          errorMessage: "expected a string, number or boolean",
+        }),
+        {
+          description: "Plain stack configuration: key → value.",
+          errorMessage: "expected a mapping of config key to value",
+        },
+      ),
+    ),
+    secretConfig: Type.Optional(
+      Type.Record(Type.String(), secretSource("Where this key's value comes from."), {
+        description: "Secret stack configuration, set encrypted: key → where its value comes from.",
+        errorMessage: "expected a mapping of config key to {fromEnv: VARIABLE} or {fromFile: path}",
+      }),
+    ),
+    pluginPaths: Type.Optional(
+      Type.Array(Type.String(), {
+        description: "Directories searched first for provider plugins, relative to this file.",
+        errorMessage: "expected a list of directories",
+      }),
+    ),
+    timeoutSeconds: Type.Optional(seconds("This stack's job timeout; default: defaultTimeoutSeconds.")),
+  },
+  {
+    additionalProperties: false,
+    description: "A stack the service runs jobs on.",
+    errorMessage: "expected a mapping with at least 'workload' and 'passphrase'",
+  },
+);
+
+export const ServiceConfigSchema = Type.Object(
+  {
+    dataDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "Where the service keeps its database, workspaces, API token and default backend, relative to this file; default: $STACKWRIGHT_DATA_DIR, else ./.stackwright.",
+      }),
+    ),
+    database: Type.Optional(DatabaseUrlSchema),
+    concurrency: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        default: FILE_DEFAULTS.concurrency,
+        description: "Jobs running at once in one process.",
+      }),
+    ),
+    defaultTimeoutSeconds: Type.Optional(
+      seconds(
+        "A job's timeout, unless its stack or its request sets one.",
+        FILE_DEFAULTS.defaultTimeoutSeconds,
+      ),
+    ),
+    cancelGraceSeconds: Type.Optional(
+      seconds(
+        "After a canceled or timed-out job's interrupt, how long before everything it started is killed.",
+        FILE_DEFAULTS.cancelGraceSeconds,
+      ),
+    ),
+    leaseSeconds: Type.Optional(
+      seconds(
+        "A dead worker's jobs are taken over this long after its last heartbeat.",
+        FILE_DEFAULTS.leaseSeconds,
+      ),
+    ),
+    lockWaitSeconds: Type.Optional(
+      seconds(
+        "How long a job waits, trying again, for a stack that another update holds.",
+        FILE_DEFAULTS.lockWaitSeconds,
+      ),
+    ),
+    api: Type.Optional(ApiSchema),
+    workloads: Type.Optional(
+      Type.Record(Type.String(), WorkloadSchema, {
+        description: "Workload name → what it deploys.",
+        errorMessage: "expected a mapping of workload name to workload",
+      }),
+    ),
+    stacks: Type.Optional(
+      Type.Record(Type.String(), StackSchema, {
+        description: "Stack name in full (org/project/stack) → its settings.",
+        errorMessage: "expected a mapping of org/project/stack to stack settings",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: "Stackwright job service configuration",
+    description: "stackwright serve --config stackwright-jobs.yaml: see docs/job-service.md.",
+    errorMessage: "expected a mapping at the top level",
+  },
+);
+
+/** The file as written: every field the user may set, before defaults and paths are resolved. */
+export type ServiceConfigFile = Static<typeof ServiceConfigSchema>;
+export type StackFile = Static<typeof StackSchema>;
+export type WorkloadFile = Static<typeof WorkloadSchema>;
+export type SecretSource = Readonly<Static<typeof SecretSourceSchema>>;
