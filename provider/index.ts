@@ -6,6 +6,7 @@
 import * as provider from "@pulumi/pulumi/provider";
 import packageJson from "../package.json";
 import packageSchema from "../schema.json";
+import { constructComponent } from "../src/components/schema-types";
 import { COMPONENTS } from "./registry";
 
 // Imported, not read from disk, so that the bundled plugin carries them.
@@ -16,12 +17,12 @@ const stackwrightProvider: provider.Provider = {
   version,
   schema: JSON.stringify(schema),
   async construct(name, type, inputs, options) {
-    const construct = COMPONENTS[type];
-    if (construct === undefined)
+    const result = constructComponent(COMPONENTS, type, name, inputs, options);
+    if (result === undefined)
       throw new Error(
         `unknown resource type ${type}; this provider serves ${Object.keys(COMPONENTS).join(", ")}`,
       );
-    return construct(name, inputs, options);
+    return result;
   },
 };
 

@@ -1,24 +1,12 @@
-import type * as pulumi from "@pulumi/pulumi";
-import type { ConstructResult } from "@pulumi/pulumi/provider";
-import { PROGRAM_STACK_OUTPUTS, PROGRAM_STACK_TOKEN, ProgramStack } from "../src/components/program-stack";
-
-/** Builds one component from the engine's inputs and says what its outputs are. */
-type Constructor = (
-  name: string,
-  inputs: pulumi.Inputs,
-  options: pulumi.ComponentResourceOptions,
-) => ConstructResult;
+import { ProgramStack } from "../src/components/program-stack";
+import type { ComponentClasses } from "../src/components/schema-types";
 
 /**
- * Every component the provider serves, by type token: the same classes the npm package exports,
- * so Python, Go and YAML programs get exactly what TypeScript programs get.
+ * The class of every component the provider serves, by type token: the same classes the npm
+ * package exports, so Python, Go and YAML programs get exactly what TypeScript programs get. The
+ * type, generated from schema.json, makes the compiler insist on one line per component there,
+ * each a class taking that component's arguments and extending its generated base.
  */
-export const COMPONENTS: Readonly<Record<string, Constructor>> = {
-  [PROGRAM_STACK_TOKEN]: (name, inputs, options) => {
-    const component = new ProgramStack(name, inputs as never, options);
-    return {
-      urn: component.urn,
-      state: Object.fromEntries(PROGRAM_STACK_OUTPUTS.map((output) => [output, component[output]])),
-    };
-  },
+export const COMPONENTS: ComponentClasses = {
+  "stackwright:index:ProgramStack": ProgramStack,
 };

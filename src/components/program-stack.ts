@@ -15,53 +15,7 @@ import { isPlainObject, parsePackageSchema } from "../core/package-schema";
 import type { ResourceRequest } from "../core/request";
 import { readInputFile } from "../io/input-files";
 import { defaultAccessToken } from "./access-token";
-
-export const PROGRAM_STACK_TOKEN = "stackwright:index:ProgramStack";
-
-/** The inputs of `stackwright:index:ProgramStack`, as schema.json describes them. */
-export interface ProgramStackArgs {
-  /** The component's Pulumi package schema, as an object. Give this or `componentSchemaPath`. */
-  componentSchema?: pulumi.Input<Record<string, unknown>>;
-  /** The path of the component's Pulumi package schema. Give this or `componentSchema`. */
-  componentSchemaPath?: pulumi.Input<string>;
-  /** The component's type token; required when the schema has several components. */
-  componentToken?: pulumi.Input<string>;
-  /** The component's inputs; those the schema marks secret go into the Secret, never the Program. */
-  inputs?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
-  /** Kubernetes namespace of the Program, the Stack and the Secret (default `default`). */
-  namespace?: pulumi.Input<string>;
-  /** The Stack's `spec.backend`. */
-  backend: pulumi.Input<string>;
-  /** The Stack's `spec.stack`: `stack`, `org/stack` or `org/project/stack`. */
-  stack: pulumi.Input<string>;
-  /** Environment variables of the stack's workspace (PULUMI_ACCESS_TOKEN, …): kept in the Secret. */
-  credentials?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Plain stack configuration (the Stack's `spec.config`). */
-  config?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
-  destroyOnFinalize?: pulumi.Input<boolean>;
-  serviceAccountName?: pulumi.Input<string>;
-}
-
-/**
- * Every input of ProgramStackArgs, and whether it is required: the compiler insists each is
- * listed, and a test compares the list with schema.json, so the two cannot drift apart.
- */
-export const PROGRAM_STACK_INPUTS: {
-  readonly [K in keyof Required<ProgramStackArgs>]: "required" | "optional";
-} = {
-  componentSchema: "optional",
-  componentSchemaPath: "optional",
-  componentToken: "optional",
-  inputs: "optional",
-  namespace: "optional",
-  backend: "required",
-  stack: "required",
-  credentials: "optional",
-  config: "optional",
-  destroyOnFinalize: "optional",
-  serviceAccountName: "optional",
-};
-export const PROGRAM_STACK_OUTPUTS = ["programName", "stackName", "secretName"] as const;
+import { type ProgramStackArgs, ProgramStackBase } from "./schema-types";
 
 interface Rendered {
   readonly program: ProgramManifest;
@@ -77,7 +31,7 @@ interface Rendered {
  * the stack's credentials and the component's secret inputs: built by the same translation core
  * as the Kratix stages, so the same request gives the same objects either way.
  */
-export class ProgramStack extends pulumi.ComponentResource {
+export class ProgramStack extends ProgramStackBase {
   readonly programName: pulumi.Output<string>;
   readonly stackName: pulumi.Output<string>;
   readonly secretName: pulumi.Output<string>;
@@ -86,7 +40,7 @@ export class ProgramStack extends pulumi.ComponentResource {
   readonly secret: k8s.core.v1.Secret;
 
   constructor(name: string, args: ProgramStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(PROGRAM_STACK_TOKEN, name, {}, opts);
+    super(name, opts);
     const accessToken = defaultAccessToken();
     // Bad input fails at this constructor with the stages' messages whenever the values the
     // rendering reads are known now; only when they are Outputs is the check made once they resolve.
@@ -140,11 +94,7 @@ export class ProgramStack extends pulumi.ComponentResource {
     this.programName = pulumi.output(part((r) => r.program.metadata.name));
     this.stackName = pulumi.output(part((r) => r.stack.metadata.name));
     this.secretName = pulumi.output(part((r) => r.secretName));
-    this.registerOutputs({
-      programName: this.programName,
-      stackName: this.stackName,
-      secretName: this.secretName,
-    });
+    this.registerSchemaOutputs();
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import type { ProgramStackArgs } from "../../src/components/program-stack";
+import type { ProgramStackArgs } from "../../src/components/schema-types";
 import { createIsolatedEngine, type IsolatedEngine } from "../support/isolated-engine";
 import { REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { lastJsonLine } from "../support/runner-output";

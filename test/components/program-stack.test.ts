@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { buildProgram, buildStack, prepareComponent } from "../../src/core/manifests";
 import { parsePackageSchema } from "../../src/core/package-schema";
-import { REPO_ROOT, SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
+import { SAMPLE_COMPONENT_SCHEMA } from "../support/paths";
 import { PkoCrdValidator } from "../support/pko-crds";
 
 interface Registered {
@@ -32,7 +32,7 @@ pulumi.runtime.setMocks(
   false,
 );
 // Loaded after setMocks, as Pulumi's mocks require.
-const { ProgramStack, PROGRAM_STACK_INPUTS, PROGRAM_STACK_OUTPUTS } =
+const { ProgramStack } =
   require("../../src/components/program-stack") as typeof import("../../src/components/program-stack");
 
 const crds = new PkoCrdValidator();
@@ -45,7 +45,7 @@ function setConfig(values: Record<string, string>, secretKeys: string[] = []): v
   pulumi.runtime.setAllConfig(values, secretKeys);
 }
 
-const database = (extra: Partial<import("../../src/components/program-stack").ProgramStackArgs> = {}) => ({
+const database = (extra: Partial<import("../../src/components/schema-types").ProgramStackArgs> = {}) => ({
   componentSchemaPath: SAMPLE_COMPONENT_SCHEMA,
   componentToken: "sample:index:Database",
   inputs: { engine: "postgres", size: 20, password: pulumi.secret(PASSWORD) },
@@ -205,21 +205,5 @@ describe("ProgramStack (mocks)", () => {
       "env-token-000000000000000000000000",
       "the environment is the fallback",
     );
-  });
-});
-
-describe("ProgramStack and schema.json", () => {
-  it("declare the same inputs (and which are required) and outputs", () => {
-    const schema = JSON.parse(readFileSync(`${REPO_ROOT}/schema.json`, "utf8"));
-    const resource = schema.resources["stackwright:index:ProgramStack"];
-    assert.deepEqual(Object.keys(PROGRAM_STACK_INPUTS).sort(), Object.keys(resource.inputProperties).sort());
-    assert.deepEqual(
-      Object.entries(PROGRAM_STACK_INPUTS)
-        .filter(([, r]) => r === "required")
-        .map(([k]) => k)
-        .sort(),
-      [...resource.requiredInputs].sort(),
-    );
-    assert.deepEqual([...PROGRAM_STACK_OUTPUTS].sort(), Object.keys(resource.properties).sort());
   });
 });
