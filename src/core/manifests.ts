@@ -1,5 +1,8 @@
 import { dataProblem, MAX_MANIFEST_BYTES, REQUEST_LIMITS } from "./bounds";
 import { type Problem, StackwrightInputError } from "./errors";
+import type { ObjectMeta as KubernetesObjectMeta } from "./generated/object-meta";
+import type { Program } from "./generated/pko-program";
+import type { Stack } from "./generated/pko-stack";
 import { type ComponentInputs, deriveComponentInputs, type SecretInput } from "./input-schema";
 import { type ObjectNames, objectNames } from "./naming";
 import { ownValue, setOwn } from "./own";
@@ -10,43 +13,59 @@ import { checkStackOptions, OPTION_FIELDS, type StackOptionFields, type StackOpt
 import { createSpecValidator, type SpecValidator } from "./validate-spec";
 import { toYaml } from "./yaml";
 
-export interface ObjectMeta {
+/**
+ * The metadata Stackwright sets on the objects it emits: always a name and a namespace; labels
+ * and annotations when the request has some. The PKO CRDs leave `metadata` to Kubernetes.
+ */
+export interface ObjectMeta extends KubernetesObjectMeta {
   name: string;
   namespace: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
 }
 
-export interface ProgramManifest {
+type PkoProgram = NonNullable<Program["program"]>;
+type PkoResource = NonNullable<PkoProgram["resources"]>[string];
+
+/** The component's resource in the Program: its type and properties are always set. */
+interface ProgramResource extends PkoResource {
+  type: string;
+  properties: Record<string, unknown>;
+}
+
+/**
+ * The Program Stackwright emits: PKO's Program, typed from its CRD (src/core/generated/), with
+ * what is always set made required; `extends` has the compiler hold every field to the CRD's type.
+ */
+export interface ProgramManifest extends Program {
   apiVersion: "pulumi.com/v1";
   kind: "Program";
   metadata: ObjectMeta;
-  program: {
-    packages?: Record<string, string>;
-    configuration?: Record<string, { type: string }>;
-    resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+  program: PkoProgram & {
+    resources: Record<string, ProgramResource>;
+    /** Each an interpolation of one of the component's outputs. */
     outputs?: Record<string, string>;
   };
 }
 
-interface SecretKeyRef {
+type PkoStackSpec = NonNullable<Stack["spec"]>;
+type PkoResourceRef = NonNullable<PkoStackSpec["envRefs"]>[string];
+
+/** A key of a Kubernetes Secret, as the Stack's envRefs and secretsRef point at it. */
+interface SecretKeyRef extends PkoResourceRef {
   type: "Secret";
-  secret: { name: string; key: string };
+  secret: NonNullable<PkoResourceRef["secret"]>;
 }
 
-export interface StackManifest {
+/** The Stack Stackwright emits: PKO's Stack, typed from its CRD, as ProgramManifest is. */
+export interface StackManifest extends Stack {
   apiVersion: "pulumi.com/v1";
   kind: "Stack";
   metadata: ObjectMeta;
-  spec: {
+  spec: PkoStackSpec & {
     stack: string;
     backend: string;
-    programRef: { name: string };
+    programRef: NonNullable<PkoStackSpec["programRef"]>;
     secretsRef?: Record<string, SecretKeyRef>;
     envRefs?: Record<string, SecretKeyRef>;
-    config?: Record<string, unknown>;
-    serviceAccountName?: string;
-    destroyOnFinalize?: boolean;
   };
 }
 
