@@ -1,7 +1,10 @@
+import type { ObjectMeta } from "../core/generated/object-meta";
 import type { JsonSchema } from "../core/input-schema";
 import type { PreparedComponent } from "../core/manifests";
 import { placeholder } from "../core/placeholder";
 import { BACKEND_EXAMPLE, STACK_NAME_EXAMPLE } from "../core/stack-options";
+import type { CustomResourceDefinition } from "./generated/custom-resource-definition";
+import type { KratixPromise } from "./generated/kratix-promise";
 import type { PromiseApiOptions, PromiseOptions } from "./promise-options";
 import { IMAGE_SCHEMA_PATH, PROGRAM_STAGE_COMMAND, STACK_STAGE_COMMAND } from "./stage-image";
 
@@ -19,11 +22,58 @@ export interface EnvVar {
   value: string;
 }
 
+/**
+ * A step of a Kratix Pipeline: the fields of kratix's own Container (api/v1alpha1/pipeline_types.go)
+ * that the stages need.
+ */
 export interface PipelineContainer {
   name: string;
   image: string;
   command: string[];
   env: EnvVar[];
+}
+
+/**
+ * A Kratix workflow Pipeline. Kratix has no CRD for it (its Go type, in
+ * api/v1alpha1/pipeline_types.go, is kept out of CRD generation), so it is written out here, as
+ * far as the Promise uses it. A type literal, not an interface: the Promise CRD's workflow lists
+ * take any object, and only a type literal fits an index signature.
+ */
+export type Pipeline = {
+  apiVersion: "platform.kratix.io/v1alpha1";
+  kind: "Pipeline";
+  metadata: { name: string };
+  spec: { containers: PipelineContainer[] };
+};
+
+/** The Promise's API: a CustomResourceDefinition, typed from Kubernetes' OpenAPI document. */
+export interface PromiseApi extends CustomResourceDefinition {
+  apiVersion: "apiextensions.k8s.io/v1";
+  kind: "CustomResourceDefinition";
+  metadata: ObjectMeta & { name: string };
+}
+
+type KratixPromiseSpec = NonNullable<KratixPromise["spec"]>;
+
+/** The Promise's workflows: the Program and Stack stages when a resource is requested. */
+export interface PromiseWorkflows extends NonNullable<KratixPromiseSpec["workflows"]> {
+  resource: { configure: Pipeline[] };
+}
+
+/**
+ * The Promise Stackwright writes: Kratix's Promise, typed from its CRD (src/promise/generated/),
+ * with the parts that CRD leaves open typed as what Stackwright puts there; `extends` has the
+ * compiler hold every field to the CRD's type.
+ */
+export interface PromiseManifest extends KratixPromise {
+  apiVersion: "platform.kratix.io/v1alpha1";
+  kind: "Promise";
+  metadata: ObjectMeta & { name: string };
+  spec: KratixPromiseSpec & {
+    api: PromiseApi;
+    destinationSelectors: NonNullable<KratixPromiseSpec["destinationSelectors"]>;
+    workflows: PromiseWorkflows;
+  };
 }
 
 export const BACKEND_PLACEHOLDER = placeholder(`your Pulumi backend URL, e.g. ${BACKEND_EXAMPLE}`);
@@ -35,7 +85,7 @@ export function schemaSourceInImage(schemaFlag: string): string {
 }
 
 /** The Promise's API: a CRD whose `spec` is the component's inputs, from the translation core. */
-export function buildApi({ prepared, api }: PromiseInputs): Record<string, unknown> {
+export function buildApi({ prepared, api }: PromiseInputs): PromiseApi {
   const spec: JsonSchema = { ...prepared.inputs.spec };
   spec.description ??= `Inputs of the Pulumi component ${prepared.component.token}.`;
   return {
@@ -92,7 +142,7 @@ export function buildContainers({
   ];
 }
 
-export function buildWorkflows(inputs: PromiseInputs): Record<string, unknown> {
+export function buildWorkflows(inputs: PromiseInputs): PromiseWorkflows {
   return {
     resource: {
       configure: [
@@ -111,7 +161,7 @@ export function promiseName(kind: string): string {
   return kind.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 }
 
-export function buildPromise(inputs: PromiseInputs): Record<string, unknown> {
+export function buildPromise(inputs: PromiseInputs): PromiseManifest {
   return {
     apiVersion: "platform.kratix.io/v1alpha1",
     kind: "Promise",
