@@ -22,6 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import autocannon from "autocannon";
 import { createJobsClient, type JobsClient } from "../src/jobs/api/client";
+import { JobStatus, Operation } from "../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { EMBEDDED_STACKS } from "../src/jobs/config/embedded-defaults";
 import { baseEngineEnvironment } from "../src/jobs/workspace/stack-environment";
 import { requireEngine } from "../test/support/isolated-engine";
@@ -38,18 +39,18 @@ const PACED_ROUNDS = 3;
 async function runJob(
   client: JobsClient,
   stack: string,
-  operation: string,
+  operation: Operation,
 ): Promise<{ id: string; runningAt?: number }> {
   const { update } = await client.deployCloudResource({ stack, operation });
   const id = update?.id as string;
   let runningAt: number | undefined;
-  let last = "";
+  let last = JobStatus.UNSPECIFIED;
   for await (const event of client.watchStackUpdate({ id })) {
     if (event.kind !== "status") continue;
     last = event.status;
-    if (last === "running" && event.at) runningAt = timestampMs(event.at);
+    if (last === JobStatus.RUNNING && event.at) runningAt = timestampMs(event.at);
   }
-  if (last !== "succeeded") throw new Error(`job ${id} ended ${last}`);
+  if (last !== JobStatus.SUCCEEDED) throw new Error(`job ${id} ended ${JobStatus[last]}`);
   return { id, ...(runningAt !== undefined && { runningAt }) };
 }
 
@@ -75,7 +76,7 @@ async function overhead(client: JobsClient, dataDir: string): Promise<{ direct: 
     pulumi(["up", "--yes", "--skip-preview", "--stack", "organization/hello/direct"]);
     if (i > 0) direct.push(performance.now() - start);
     start = performance.now();
-    await runJob(client, EMBEDDED_STACKS[0], "up");
+    await runJob(client, EMBEDDED_STACKS[0], Operation.UP);
     if (i > 0) job.push(performance.now() - start);
   }
   rmSync(project, { recursive: true, force: true });
@@ -86,7 +87,7 @@ async function startLatency(client: JobsClient): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = Date.now();
-    const { runningAt } = await runJob(client, EMBEDDED_STACKS[1], "preview");
+    const { runningAt } = await runJob(client, EMBEDDED_STACKS[1], Operation.PREVIEW);
     samples.push((runningAt as number) - start);
   }
   return samples;

@@ -7,10 +7,21 @@ import type { Command } from "commander";
 import { StackwrightInputError } from "../core/errors";
 import { MAX_PAGE_SIZE } from "../core/paging";
 import { createJobsClient, type JobsClient } from "../jobs/api/client";
-import { type StackUpdate, StackUpdateSchema } from "../jobs/api/gen/stackwright/jobs/v1/jobs_pb";
+import {
+  JobStatus as ProtoJobStatus,
+  Operation as ProtoOperation,
+  type StackUpdate,
+  StackUpdateSchema,
+} from "../jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { ResourceProgress } from "../jobs/api/progress";
+import {
+  fromProtoJobStatus,
+  fromProtoOperation,
+  toProtoJobStatus,
+  toProtoOperation,
+} from "../jobs/api/proto-enums";
 import { TOKEN_ENV, tokenFile } from "../jobs/config/api-tokens";
-import { OPERATIONS } from "../jobs/domain/job";
+import { isJobStatus, isOperation, JOB_STATUSES, OPERATIONS } from "../jobs/domain/job";
 import { plainText } from "../jobs/redaction/plain-text";
 
 export interface JobCliIo {
@@ -46,6 +57,8 @@ interface ListFlags extends ConnectionFlags {
 /**
  * The job service's client commands: `deploy` and `jobs list|get|cancel`. Failures are thrown as
  * StackwrightInputError, so `stackwright` prints them as `stackwright: error: …` and exits 1.
+ * Users read and write operations and statuses as the service names them (`up`, `succeeded`);
+ * the API's enums are converted here, at the edge (but `jobs get --json` prints the API's JSON).
  */
 export function registerJobCommands(program: Command, io: JobCliIo): void {
   withConnection(
@@ -92,9 +105,7 @@ export function registerJobCommands(program: Command, io: JobCliIo): void {
   ).action((id: string, flags: ConnectionFlags) =>
     withApi(flags, async (client) => {
       const update = await client.cancelStackUpdate({ id });
-      io.log(
-        `${update.id} ${update.status}${update.cancelRequested && update.status === "running" ? " (stopping)" : ""}`,
-      );
+      io.log(`${update.id} ${statusText(update.status)}${stopping(update) ? " (stopping)" : ""}`);
     }),
   );
 }
@@ -176,12 +187,11 @@ function cliError(error: unknown, url: string): unknown {
 }
 
 async function deploy(client: JobsClient, stack: string, flags: DeployFlags, io: JobCliIo): Promise<void> {
-  if (!(OPERATIONS as readonly string[]).includes(flags.operation))
-    throw StackwrightInputError.single("--operation", `expected one of ${OPERATIONS.join(", ")}`);
+  const operation = operationFlag(flags.operation);
   const timeoutSeconds =
     flags.timeout === undefined ? undefined : positiveInteger("--timeout", flags.timeout, MAX_UINT32);
   const startedAt = Date.now();
-  const { update } = await client.deployCloudResource({ stack, operation: flags.operation, timeoutSeconds });
+  const { update } = await client.deployCloudResource({ stack, operation, timeoutSeconds });
   if (update === undefined) throw new Error("the job service answered a deploy without the job");
   io.log(update.id);
   if (!flags.watch) return;
@@ -193,7 +203,7 @@ async function follow(client: JobsClient, job: StackUpdate, startedAt: number, i
   const progress = new ResourceProgress();
   progress.status = job.status;
   const line = () =>
-    `${job.id}  ${progress.status}  resources ${progress.done}/${progress.total}  ` +
+    `${job.id}  ${statusText(progress.status)}  resources ${progress.done}/${progress.total}  ` +
     `${Math.round((Date.now() - startedAt) / 1000)}s`;
   const tty = process.stdout.isTTY === true;
   // On a terminal one line is redrawn, also each second for the clock; in a log, a line per change.
@@ -209,23 +219,26 @@ async function follow(client: JobsClient, job: StackUpdate, startedAt: number, i
   const final = await client.getStackUpdate({ id: job.id });
   const changes = describeChanges(final.changes);
   if (changes !== "") io.log(`changes: ${changes}`);
-  if (final.status !== "succeeded")
+  if (final.status !== ProtoJobStatus.SUCCEEDED)
     throw StackwrightInputError.single(
       `job ${final.id}`,
-      `${final.status}${final.error ? `: ${plainText(final.error)}` : ""}`,
+      `${statusText(final.status)}${final.error ? `: ${plainText(final.error)}` : ""}`,
     );
 }
 
 async function list(client: JobsClient, flags: ListFlags, io: JobCliIo): Promise<void> {
   const limit = positiveInteger("--limit", flags.limit ?? String(DEFAULT_LIST_LIMIT));
+  const status = flags.status === undefined ? ProtoJobStatus.UNSPECIFIED : statusFlag(flags.status);
+  const operation =
+    flags.operation === undefined ? ProtoOperation.UNSPECIFIED : operationFlag(flags.operation);
   const updates: StackUpdate[] = [];
   let pageToken = "";
   do {
     const page = await client.listStackUpdates({
       stack: flags.stack ?? "",
       workload: flags.workload ?? "",
-      status: flags.status ?? "",
-      operation: flags.operation ?? "",
+      status,
+      operation,
       pageSize: Math.min(limit - updates.length, MAX_PAGE_SIZE),
       pageToken,
     });
@@ -238,7 +251,13 @@ async function list(client: JobsClient, flags: ListFlags, io: JobCliIo): Promise
   }
   const rows = [
     ["ID", "STACK", "OPERATION", "STATUS", "CREATED"],
-    ...updates.map((u) => [u.id, u.stack, u.operation, u.status, time(u.createdAt)]),
+    ...updates.map((u) => [
+      u.id,
+      u.stack,
+      operationText(u.operation),
+      statusText(u.status),
+      time(u.createdAt),
+    ]),
   ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
   for (const row of rows)
@@ -255,8 +274,8 @@ function describe(u: StackUpdate): string[] {
     `id:         ${u.id}`,
     `stack:      ${u.stack}`,
     `workload:   ${u.workload}`,
-    `operation:  ${u.operation}`,
-    `status:     ${u.status}${u.cancelRequested && u.status === "running" ? " (cancel requested)" : ""}`,
+    `operation:  ${operationText(u.operation)}`,
+    `status:     ${statusText(u.status)}${stopping(u) ? " (cancel requested)" : ""}`,
     `created:    ${time(u.createdAt)}`,
     `started:    ${time(u.startedAt)}`,
     `finished:   ${time(u.finishedAt)}`,
@@ -275,6 +294,32 @@ function describe(u: StackUpdate): string[] {
       lines.push(`  ${outputLine}`);
   }
   return lines;
+}
+
+function operationFlag(raw: string): ProtoOperation {
+  if (!isOperation(raw))
+    throw StackwrightInputError.single("--operation", `expected one of ${OPERATIONS.join(", ")}`);
+  return toProtoOperation(raw);
+}
+
+function statusFlag(raw: string): ProtoJobStatus {
+  if (!isJobStatus(raw))
+    throw StackwrightInputError.single("--status", `expected one of ${JOB_STATUSES.join(", ")}`);
+  return toProtoJobStatus(raw);
+}
+
+/** `unknown` for a value a newer service sent that this client does not know. */
+function operationText(operation: ProtoOperation): string {
+  return fromProtoOperation(operation) ?? "unknown";
+}
+
+function statusText(status: ProtoJobStatus): string {
+  return fromProtoJobStatus(status) ?? "unknown";
+}
+
+/** Asked to stop, and not stopped yet. */
+function stopping(u: StackUpdate): boolean {
+  return u.cancelRequested && u.status === ProtoJobStatus.RUNNING;
 }
 
 function describeChanges(changes: { [kind: string]: bigint }): string {

@@ -138,4 +138,49 @@ describe("job commands", () => {
     const canceled = await run("jobs", "cancel", id, ...connection());
     assert.deepEqual(canceled, { code: 0, out: [`${id} canceled`], err: [] });
   });
+
+  it("jobs list filters by status and operation as the service names them, and refuses other names itself", async () => {
+    const previewed = (await run("deploy", "acme/app/idle", "--operation", "preview", ...connection()))
+      .out[0];
+    const upped = (await run("deploy", "acme/app/idle", ...connection())).out[0];
+    assert.ok(previewed && upped);
+    const listed = await run(
+      "jobs",
+      "list",
+      "--stack",
+      "acme/app/idle",
+      "--status",
+      "queued",
+      "--operation",
+      "preview",
+      "--limit",
+      "100",
+      ...connection(),
+    );
+    assert.equal(listed.code, 0, listed.err.join("\n"));
+    const rows = listed.out.slice(1);
+    assert.ok(rows.some((row) => row.startsWith(`${previewed} `)));
+    assert.ok(!rows.some((row) => row.startsWith(`${upped} `)));
+    assert.ok(
+      rows.every((row) => /\s+preview\s+queued\s+/.test(row)),
+      rows.join("\n"),
+    );
+    // --json is the API's own JSON, enum names and all.
+    const json = await run("jobs", "get", previewed, "--json", ...connection());
+    assert.equal((JSON.parse(json.out.join("\n")) as { status: string }).status, "JOB_STATUS_QUEUED");
+
+    const callsBefore = fake.calls.length;
+    for (const [flag, value, expected] of [
+      ["--status", "done", "queued, running, succeeded, failed, canceled, timed_out"],
+      ["--status", "JOB_STATUS_QUEUED", "queued, running, succeeded, failed, canceled, timed_out"],
+      ["--operation", "apply", "preview, up, refresh, destroy"],
+    ] as const)
+      assert.deepEqual(await run("jobs", "list", flag, value, ...connection()), {
+        code: 1,
+        out: [],
+        err: [`stackwright: error: ${flag}: expected one of ${expected}`],
+      });
+    assert.deepEqual(fake.calls.slice(callsBefore), []);
+    for (const id of [previewed, upped]) await run("jobs", "cancel", id, ...connection());
+  });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createJobsClient } from "../../src/jobs/api/client";
+import { JobStatus, Operation } from "../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { requireEngine } from "../support/isolated-engine";
 import { sleepyProject, writeFixtureConfig } from "../support/job-fixture";
 import { REPO_ROOT } from "../support/paths";
@@ -80,16 +81,16 @@ describe("stackwright serve, then stackwright deploy --watch, as a new user runs
     const grpc = client("grpc");
     const { update } = await grpc.deployCloudResource({
       stack: "organization/hello/staging",
-      operation: "preview",
+      operation: Operation.PREVIEW,
     });
     assert.ok(update);
-    const statuses: string[] = [];
+    const statuses: JobStatus[] = [];
     for await (const event of grpc.watchStackUpdate({ id: update.id }))
       if (event.kind === "status") statuses.push(event.status);
-    assert.deepEqual(statuses, ["queued", "running", "succeeded"]);
+    assert.deepEqual(statuses, [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED]);
     const viaJson = await client("connect-json").getStackUpdate({ id: update.id });
-    assert.equal(viaJson.status, "succeeded");
-    assert.equal(viaJson.operation, "preview");
+    assert.equal(viaJson.status, JobStatus.SUCCEEDED);
+    assert.equal(viaJson.operation, Operation.PREVIEW);
     const raw = await fetch(`${url}/stackwright.jobs.v1.StackJobs/GetStackUpdate`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import type { StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { JobStatus, type StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
 
 /**
  * A job's progress as its events tell it: the resources the engine has started on (total) and
@@ -8,7 +8,7 @@ import type { StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
 export class ResourceProgress {
   private readonly started = new Set<string>();
   private readonly finished = new Set<string>();
-  status = "";
+  status: JobStatus = JobStatus.UNSPECIFIED;
 
   /** True when the event changed what a status line shows. */
   add(event: StackUpdateEvent): boolean {

@@ -4,7 +4,7 @@ import { type ApiLimits, DEFAULTS } from "../config/service-config";
 import type { JobService } from "../domain/job-service";
 import { listenDualProtocol } from "../transport/dual-protocol-server";
 import { bearerCheck, bearerGate } from "./bearer-auth";
-import { checkBinaryBodies, refuseBadBinaryBody } from "./binary-body-check";
+import { checkRequestBodies, refuseBadBody } from "./request-body-check";
 import { jobRoutes } from "./routes";
 
 export interface ApiServerOptions {
@@ -46,11 +46,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const handler = connectNodeAdapter({
     routes: (router) => {
       routes(router);
-      checkBinaryBodies(router, authorized, READ_MAX_BYTES);
+      checkRequestBodies(router, authorized, READ_MAX_BYTES);
     },
     requestGate: (context) => {
       authenticate(context);
-      refuseBadBinaryBody(context);
+      refuseBadBody(context);
     },
     shutdownSignal: shutdown.signal,
     readMaxBytes: READ_MAX_BYTES,

@@ -1,12 +1,14 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type { Job, JobEvent } from "../domain/job";
+import { isJobStatus, type Job, type JobEvent } from "../domain/job";
 import {
+  JobStatus,
   type StackUpdate,
   type StackUpdateEvent,
   StackUpdateEventSchema,
   StackUpdateSchema,
 } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { toProtoJobStatus, toProtoOperation } from "./proto-enums";
 
 /** A job as the API shows it. */
 export function toStackUpdate(job: Job): StackUpdate {
@@ -14,8 +16,8 @@ export function toStackUpdate(job: Job): StackUpdate {
     id: job.id,
     stack: job.stack,
     workload: job.workload,
-    operation: job.operation,
-    status: job.status,
+    operation: toProtoOperation(job.operation),
+    status: toProtoJobStatus(job.status),
     createdAt: timestampFromMs(job.createdAt),
     startedAt: job.startedAt === null ? undefined : timestampFromMs(job.startedAt),
     finishedAt: job.finishedAt === null ? undefined : timestampFromMs(job.finishedAt),
@@ -39,7 +41,10 @@ export function toStackUpdateEvent(event: JobEvent): StackUpdateEvent {
     at: timestampFromMs(event.at),
     kind: event.kind,
     data,
-    status: event.kind === "status" && typeof data.status === "string" ? data.status : "",
+    status:
+      event.kind === "status" && typeof data.status === "string" && isJobStatus(data.status)
+        ? toProtoJobStatus(data.status)
+        : JobStatus.UNSPECIFIED,
   });
 }
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { createJobsClient, type JobsClient } from "../../../src/jobs/api/client";
-import { StackJobs } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
+import { Operation, StackJobs } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { type ApiServer, startApiServer } from "../../../src/jobs/api/server";
 import {
   collect,
@@ -43,7 +43,7 @@ describe("StackJobs API bearer token", () => {
         const callsBefore = fake.calls.length;
         for (const client of [unauthenticated, wrong]) {
           const refusals = [
-            client.deployCloudResource({ stack: "acme/app/ok", operation: "up" }),
+            client.deployCloudResource({ stack: "acme/app/ok", operation: Operation.UP }),
             client.getStackUpdate({ id: "job-1" }),
             client.listStackUpdates({}),
             client.cancelStackUpdate({ id: "job-1" }),

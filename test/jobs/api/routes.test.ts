@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { createJobsClient, type JobsClient } from "../../../src/jobs/api/client";
+import { JobStatus, Operation } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { type ApiServer, startApiServer } from "../../../src/jobs/api/server";
 import {
   collect,
@@ -34,18 +35,18 @@ describe("StackJobs API routes", () => {
         const client = clients[transport];
         const { update: first } = await client.deployCloudResource({
           stack: "acme/app/idle",
-          operation: "preview",
+          operation: Operation.PREVIEW,
           timeoutSeconds: 90,
         });
         assert.ok(first);
-        assert.equal(first.status, "queued");
-        assert.equal(first.operation, "preview");
+        assert.equal(first.status, JobStatus.QUEUED);
+        assert.equal(first.operation, Operation.PREVIEW);
         assert.equal(first.timeoutMs, 90_000);
         assert.equal(first.startedAt, undefined);
         assert.equal(first.exitCode, undefined);
         const { update: second } = await client.deployCloudResource({
           stack: "acme/app/idle",
-          operation: "up",
+          operation: Operation.UP,
         });
         assert.ok(second);
 
@@ -55,27 +56,34 @@ describe("StackJobs API routes", () => {
         assert.equal(got.workload, "app");
         assert.ok(got.createdAt && timestampMs(got.createdAt) > 1_700_000_000_000);
 
-        const page = await client.listStackUpdates({ stack: "acme/app/idle", status: "queued", pageSize: 1 });
+        const page = await client.listStackUpdates({
+          stack: "acme/app/idle",
+          status: JobStatus.QUEUED,
+          pageSize: 1,
+        });
         assert.deepEqual(
           page.updates.map((u) => u.id),
           [second.id],
         );
         const rest = await client.listStackUpdates({
           stack: "acme/app/idle",
-          status: "queued",
+          status: JobStatus.QUEUED,
           pageToken: page.nextPageToken,
         });
         assert.ok(rest.updates.some((u) => u.id === first.id));
 
         const canceled = await client.cancelStackUpdate({ id: first.id });
-        assert.equal(canceled.status, "canceled");
+        assert.equal(canceled.status, JobStatus.CANCELED);
         assert.equal(canceled.cancelRequested, true);
         await client.cancelStackUpdate({ id: second.id });
       });
 
       it("streams a job's events in order and ends after the terminal status", async () => {
         const client = clients[transport];
-        const { update } = await client.deployCloudResource({ stack: "acme/app/ok", operation: "up" });
+        const { update } = await client.deployCloudResource({
+          stack: "acme/app/ok",
+          operation: Operation.UP,
+        });
         assert.ok(update);
         const events = await collect(client.watchStackUpdate({ id: update.id }));
         assert.deepEqual(
@@ -85,10 +93,10 @@ describe("StackJobs API routes", () => {
         assert.ok(events.every((e) => e.jobId === update.id && e.at !== undefined));
         assert.deepEqual(
           events.filter((e) => e.kind === "status").map((e) => e.status),
-          ["queued", "running", "succeeded"],
+          [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED],
         );
-        assert.ok(events.filter((e) => e.kind !== "status").every((e) => e.status === ""));
-        assert.equal(events.at(-1)?.status, "succeeded");
+        assert.ok(events.filter((e) => e.kind !== "status").every((e) => e.status === JobStatus.UNSPECIFIED));
+        assert.equal(events.at(-1)?.status, JobStatus.SUCCEEDED);
         const pre = events.find((e) => e.kind === "resourcePreEvent");
         assert.deepEqual(pre?.data, { urn: urn("a"), type: "test:index:Thing", op: "create" });
 
@@ -99,7 +107,7 @@ describe("StackJobs API routes", () => {
         );
 
         const done = await client.getStackUpdate({ id: update.id });
-        assert.equal(done.status, "succeeded");
+        assert.equal(done.status, JobStatus.SUCCEEDED);
         assert.equal(done.exitCode, 0);
         assert.deepEqual(done.changes, { create: 2n });
       });
@@ -113,32 +121,40 @@ describe("StackJobs API routes", () => {
         await rejectsWith(client.cancelStackUpdate({ id: " " }), Code.InvalidArgument, /^id: /);
         await rejectsWith(collect(client.watchStackUpdate({ id: "" })), Code.InvalidArgument, /^id: /);
         await rejectsWith(
-          client.deployCloudResource({ stack: "a/b/c", operation: "up" }),
+          client.deployCloudResource({ stack: "a/b/c", operation: Operation.UP }),
           Code.InvalidArgument,
           /^stack: no stack "a\/b\/c" is registered$/,
         );
-        await rejectsWith(
-          client.deployCloudResource({ stack: "acme/app/ok", operation: "explode" }),
-          Code.InvalidArgument,
-          /^operation: /,
-        );
+        // Unspecified, and a number this version does not know (proto3 enums are open); the
+        // service never sees either.
+        const callsBefore = fake.calls.length;
+        for (const operation of [Operation.UNSPECIFIED, 99 as Operation])
+          await rejectsWith(
+            client.deployCloudResource({ stack: "acme/app/ok", operation }),
+            Code.InvalidArgument,
+            /^operation: expected one of OPERATION_PREVIEW, OPERATION_UP, OPERATION_REFRESH, OPERATION_DESTROY$/,
+          );
+        assert.deepEqual(fake.calls.slice(callsBefore), []);
         await rejectsWith(client.listStackUpdates({ pageSize: 101 }), Code.InvalidArgument, /^page_size: /);
         await rejectsWith(
-          client.listStackUpdates({ status: "done" }),
+          client.listStackUpdates({ status: 99 as JobStatus }),
           Code.InvalidArgument,
-          /^status: .*timed_out/,
+          /^status: expected one of JOB_STATUS_QUEUED, .*, JOB_STATUS_TIMED_OUT$/,
         );
         await rejectsWith(
-          client.listStackUpdates({ operation: "apply" }),
+          client.listStackUpdates({ operation: 42 as Operation }),
           Code.InvalidArgument,
-          /^operation: /,
+          /^operation: expected one of OPERATION_PREVIEW, /,
         );
         await rejectsWith(client.listStackUpdates({ pageToken: "x" }), Code.InvalidArgument, /^page_token: /);
       });
 
       it("stops the service's iterator when the client goes away", async () => {
         const client = clients[transport];
-        const { update } = await client.deployCloudResource({ stack: "acme/app/idle", operation: "up" });
+        const { update } = await client.deployCloudResource({
+          stack: "acme/app/idle",
+          operation: Operation.UP,
+        });
         assert.ok(update);
         const watchesBefore = fake.openWatches;
         const abort = new AbortController();
@@ -160,15 +176,15 @@ describe("StackJobs API routes", () => {
     it("answers GetStackUpdate with lowerCamelCase JSON", async () => {
       const { update } = await clients.grpc.deployCloudResource({
         stack: "acme/app/idle",
-        operation: "refresh",
+        operation: Operation.REFRESH,
       });
       assert.ok(update);
       const response = await post("GetStackUpdate", JSON.stringify({ id: update.id }));
       assert.equal(response.status, 200);
       const json = (await response.json()) as Record<string, unknown>;
       assert.equal(json.id, update.id);
-      assert.equal(json.operation, "refresh");
-      assert.equal(json.status, "queued");
+      assert.equal(json.operation, "OPERATION_REFRESH");
+      assert.equal(json.status, "JOB_STATUS_QUEUED");
       assert.equal(json.timeoutMs, 600_000);
       assert.match(String(json.createdAt), /^\d{4}-\d\d-\d\dT/);
       assert.ok(
@@ -184,6 +200,59 @@ describe("StackJobs API routes", () => {
       const badStatus = await post("ListStackUpdates", JSON.stringify({ status: "done" }));
       assert.equal(badStatus.status, 400);
       assert.match(((await badStatus.json()) as { message: string }).message, /^status: /);
+    });
+
+    it("takes and answers enum names, and refuses other names naming the field, creating no job", async () => {
+      const deployed = await post(
+        "DeployCloudResource",
+        // A spec is the component's own JSON: a `status` in it is no enum of the API's.
+        JSON.stringify({ stack: "acme/app/idle", operation: "OPERATION_PREVIEW", spec: { status: "done" } }),
+      );
+      assert.equal(deployed.status, 200, await deployed.clone().text());
+      const { update } = (await deployed.json()) as { update: Record<string, unknown> };
+      assert.equal(update.operation, "OPERATION_PREVIEW");
+      assert.equal(update.status, "JOB_STATUS_QUEUED");
+      assert.deepEqual(update.spec, { status: "done" });
+
+      const listed = await post(
+        "ListStackUpdates",
+        JSON.stringify({ status: "JOB_STATUS_QUEUED", operation: "OPERATION_PREVIEW", pageSize: 100 }),
+      );
+      assert.equal(listed.status, 200);
+      const { updates } = (await listed.json()) as { updates: Record<string, unknown>[] };
+      assert.ok(updates.some((u) => u.id === update.id));
+      assert.ok(
+        updates.every((u) => u.status === "JOB_STATUS_QUEUED" && u.operation === "OPERATION_PREVIEW"),
+      );
+
+      const callsBefore = fake.calls.length;
+      const operations =
+        "expected one of OPERATION_PREVIEW, OPERATION_UP, OPERATION_REFRESH, OPERATION_DESTROY";
+      const statuses =
+        "expected one of JOB_STATUS_QUEUED, JOB_STATUS_RUNNING, JOB_STATUS_SUCCEEDED, JOB_STATUS_FAILED, " +
+        "JOB_STATUS_CANCELED, JOB_STATUS_TIMED_OUT";
+      for (const [method, body, message] of [
+        // The strings of before the enums, an unknown name, and none at all.
+        ["DeployCloudResource", { stack: "acme/app/ok", operation: "preview" }, `operation: ${operations}`],
+        [
+          "DeployCloudResource",
+          { stack: "acme/app/ok", operation: "OPERATION_APPLY" },
+          `operation: ${operations}`,
+        ],
+        [
+          "DeployCloudResource",
+          { stack: "acme/app/ok", operation: "OPERATION_UNSPECIFIED" },
+          `operation: ${operations}`,
+        ],
+        ["DeployCloudResource", { stack: "acme/app/ok" }, `operation: ${operations}`],
+        ["ListStackUpdates", { status: "succeeded" }, `status: ${statuses}`],
+        ["ListStackUpdates", { operation: "up" }, `operation: ${operations}`],
+      ] as const) {
+        const response = await post(method, JSON.stringify(body));
+        assert.equal(response.status, 400, JSON.stringify(body));
+        assert.deepEqual(await response.json(), { code: "invalid_argument", message }, JSON.stringify(body));
+      }
+      assert.deepEqual(fake.calls.slice(callsBefore), []);
     });
 
     it("answers 400 for a malformed JSON body", async () => {

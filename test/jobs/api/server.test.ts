@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-node";
 import { createJobsClient, type JobsClient } from "../../../src/jobs/api/client";
-import { StackJobs } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
+import { Operation, StackJobs } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { type ApiServer, startApiServer } from "../../../src/jobs/api/server";
 import { collect, FakeJobService, TOKEN, TRANSPORTS, until } from "../../support/job-api-fixture";
 
@@ -25,7 +25,10 @@ describe("StackJobs API server", () => {
   });
 
   it("serves gRPC-Web on the same port", async () => {
-    const { update } = await clients.grpc.deployCloudResource({ stack: "acme/app/idle", operation: "up" });
+    const { update } = await clients.grpc.deployCloudResource({
+      stack: "acme/app/idle",
+      operation: Operation.UP,
+    });
     assert.ok(update);
     const grpcWeb = createClient(
       StackJobs,
@@ -51,7 +54,7 @@ describe("StackJobs API server close", () => {
     try {
       const grpc = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "grpc" });
       const json = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "connect-json" });
-      const { update } = await grpc.deployCloudResource({ stack: "acme/app/idle", operation: "up" });
+      const { update } = await grpc.deployCloudResource({ stack: "acme/app/idle", operation: Operation.UP });
       assert.ok(update);
       // Settled into values at once, so that no rejection is left unhandled while close() runs.
       const endings = [grpc, json].map((client) =>

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { createJobsClient } from "../../../src/jobs/api/client";
+import { JobStatus, Operation } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { type ApiServer, startApiServer } from "../../../src/jobs/api/server";
 import { collect, FakeJobService, rejectsWith, SERVICE_PATH, TOKEN } from "../../support/job-api-fixture";
 
@@ -74,7 +75,7 @@ describe("StackJobs API against slow and idle clients", () => {
   it("closes an idle keep-alive connection, but never a quiet watch stream", async () => {
     const grpc = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "grpc" });
     const json = createJobsClient({ baseUrl: server.url, token: TOKEN, transport: "connect-json" });
-    const { update } = await grpc.deployCloudResource({ stack: "acme/app/idle", operation: "up" });
+    const { update } = await grpc.deployCloudResource({ stack: "acme/app/idle", operation: Operation.UP });
     assert.ok(update);
     const watches = [grpc, json].map((client) => collect(client.watchStackUpdate({ id: update.id })));
 
@@ -92,7 +93,7 @@ describe("StackJobs API against slow and idle clients", () => {
     for (const events of await Promise.all(watches))
       assert.deepEqual(
         events.filter((e) => e.kind === "status").map((e) => e.status),
-        ["queued", "canceled"],
+        [JobStatus.QUEUED, JobStatus.CANCELED],
       );
   });
 });

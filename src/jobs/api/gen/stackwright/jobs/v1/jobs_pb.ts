@@ -2,8 +2,8 @@
 // @generated from file stackwright/jobs/v1/jobs.proto (package stackwright.jobs.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file stackwright/jobs/v1/jobs.proto.
  */
 export const file_stackwright_jobs_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zdGFja3dyaWdodC9qb2JzL3YxL2pvYnMucHJvdG8SE3N0YWNrd3JpZ2h0LmpvYnMudjEiuwEKGkRlcGxveUNsb3VkUmVzb3VyY2VSZXF1ZXN0Eg0KBXN0YWNrGAEgASgJEhEKCW9wZXJhdGlvbhgCIAEoCRIcCg90aW1lb3V0X3NlY29uZHMYAyABKA1IAIgBARIVCgh3b3JrbG9hZBgEIAEoCUgBiAEBEiUKBHNwZWMYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QhIKEF90aW1lb3V0X3NlY29uZHNCCwoJX3dvcmtsb2FkIk8KG0RlcGxveUNsb3VkUmVzb3VyY2VSZXNwb25zZRIwCgZ1cGRhdGUYASABKAsyIC5zdGFja3dyaWdodC5qb2JzLnYxLlN0YWNrVXBkYXRlIiMKFUdldFN0YWNrVXBkYXRlUmVxdWVzdBIKCgJpZBgBIAEoCSKEAQoXTGlzdFN0YWNrVXBkYXRlc1JlcXVlc3QSDQoFc3RhY2sYASABKAkSEAoId29ya2xvYWQYAiABKAkSDgoGc3RhdHVzGAMgASgJEhEKCW9wZXJhdGlvbhgEIAEoCRIRCglwYWdlX3NpemUYBSABKA0SEgoKcGFnZV90b2tlbhgGIAEoCSJmChhMaXN0U3RhY2tVcGRhdGVzUmVzcG9uc2USMQoHdXBkYXRlcxgBIAMoCzIgLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiYKGENhbmNlbFN0YWNrVXBkYXRlUmVxdWVzdBIKCgJpZBgBIAEoCSI4ChdXYXRjaFN0YWNrVXBkYXRlUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKA0isgQKC1N0YWNrVXBkYXRlEgoKAmlkGAEgASgJEg0KBXN0YWNrGAIgASgJEhAKCHdvcmtsb2FkGAMgASgJEhEKCW9wZXJhdGlvbhgEIAEoCRIOCgZzdGF0dXMYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2F0dGVtcHQYCSABKA0SFgoJZXhpdF9jb2RlGAogASgFSACIAQESEgoFZXJyb3IYCyABKAlIAYgBARI+CgdjaGFuZ2VzGAwgAygLMi0uc3RhY2t3cmlnaHQuam9icy52MS5TdGFja1VwZGF0ZS5DaGFuZ2VzRW50cnkSDgoGb3V0cHV0GA0gASgJEhgKEG91dHB1dF90cnVuY2F0ZWQYDiABKAgSEgoKdGltZW91dF9tcxgPIAEoDRIYChBjYW5jZWxfcmVxdWVzdGVkGBAgASgIEiUKBHNwZWMYESABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Gi4KDENoYW5nZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBQgwKCl9leGl0X2NvZGVCCAoGX2Vycm9yIpwBChBTdGFja1VwZGF0ZUV2ZW50Eg4KBmpvYl9pZBgBIAEoCRILCgNzZXEYAiABKA0SJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGtpbmQYBCABKAkSJQoEZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDgoGc3RhdHVzGAYgASgJMqcECglTdGFja0pvYnMSeAoTRGVwbG95Q2xvdWRSZXNvdXJjZRIvLnN0YWNrd3JpZ2h0LmpvYnMudjEuRGVwbG95Q2xvdWRSZXNvdXJjZVJlcXVlc3QaMC5zdGFja3dyaWdodC5qb2JzLnYxLkRlcGxveUNsb3VkUmVzb3VyY2VSZXNwb25zZRJeCg5HZXRTdGFja1VwZGF0ZRIqLnN0YWNrd3JpZ2h0LmpvYnMudjEuR2V0U3RhY2tVcGRhdGVSZXF1ZXN0GiAuc3RhY2t3cmlnaHQuam9icy52MS5TdGFja1VwZGF0ZRJvChBMaXN0U3RhY2tVcGRhdGVzEiwuc3RhY2t3cmlnaHQuam9icy52MS5MaXN0U3RhY2tVcGRhdGVzUmVxdWVzdBotLnN0YWNrd3JpZ2h0LmpvYnMudjEuTGlzdFN0YWNrVXBkYXRlc1Jlc3BvbnNlEmQKEUNhbmNlbFN0YWNrVXBkYXRlEi0uc3RhY2t3cmlnaHQuam9icy52MS5DYW5jZWxTdGFja1VwZGF0ZVJlcXVlc3QaIC5zdGFja3dyaWdodC5qb2JzLnYxLlN0YWNrVXBkYXRlEmkKEFdhdGNoU3RhY2tVcGRhdGUSLC5zdGFja3dyaWdodC5qb2JzLnYxLldhdGNoU3RhY2tVcGRhdGVSZXF1ZXN0GiUuc3RhY2t3cmlnaHQuam9icy52MS5TdGFja1VwZGF0ZUV2ZW50MAFiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Ch5zdGFja3dyaWdodC9qb2JzL3YxL2pvYnMucHJvdG8SE3N0YWNrd3JpZ2h0LmpvYnMudjEi2wEKGkRlcGxveUNsb3VkUmVzb3VyY2VSZXF1ZXN0Eg0KBXN0YWNrGAEgASgJEjEKCW9wZXJhdGlvbhgCIAEoDjIeLnN0YWNrd3JpZ2h0LmpvYnMudjEuT3BlcmF0aW9uEhwKD3RpbWVvdXRfc2Vjb25kcxgDIAEoDUgAiAEBEhUKCHdvcmtsb2FkGAQgASgJSAGIAQESJQoEc3BlYxgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCEgoQX3RpbWVvdXRfc2Vjb25kc0ILCglfd29ya2xvYWQiTwobRGVwbG95Q2xvdWRSZXNvdXJjZVJlc3BvbnNlEjAKBnVwZGF0ZRgBIAEoCzIgLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGUiIwoVR2V0U3RhY2tVcGRhdGVSZXF1ZXN0EgoKAmlkGAEgASgJIsQBChdMaXN0U3RhY2tVcGRhdGVzUmVxdWVzdBINCgVzdGFjaxgBIAEoCRIQCgh3b3JrbG9hZBgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi5zdGFja3dyaWdodC5qb2JzLnYxLkpvYlN0YXR1cxIxCglvcGVyYXRpb24YBCABKA4yHi5zdGFja3dyaWdodC5qb2JzLnYxLk9wZXJhdGlvbhIRCglwYWdlX3NpemUYBSABKA0SEgoKcGFnZV90b2tlbhgGIAEoCSJmChhMaXN0U3RhY2tVcGRhdGVzUmVzcG9uc2USMQoHdXBkYXRlcxgBIAMoCzIgLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiYKGENhbmNlbFN0YWNrVXBkYXRlUmVxdWVzdBIKCgJpZBgBIAEoCSI4ChdXYXRjaFN0YWNrVXBkYXRlUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKA0i8gQKC1N0YWNrVXBkYXRlEgoKAmlkGAEgASgJEg0KBXN0YWNrGAIgASgJEhAKCHdvcmtsb2FkGAMgASgJEjEKCW9wZXJhdGlvbhgEIAEoDjIeLnN0YWNrd3JpZ2h0LmpvYnMudjEuT3BlcmF0aW9uEi4KBnN0YXR1cxgFIAEoDjIeLnN0YWNrd3JpZ2h0LmpvYnMudjEuSm9iU3RhdHVzEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdhdHRlbXB0GAkgASgNEhYKCWV4aXRfY29kZRgKIAEoBUgAiAEBEhIKBWVycm9yGAsgASgJSAGIAQESPgoHY2hhbmdlcxgMIAMoCzItLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGUuQ2hhbmdlc0VudHJ5Eg4KBm91dHB1dBgNIAEoCRIYChBvdXRwdXRfdHJ1bmNhdGVkGA4gASgIEhIKCnRpbWVvdXRfbXMYDyABKA0SGAoQY2FuY2VsX3JlcXVlc3RlZBgQIAEoCBIlCgRzcGVjGBEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBouCgxDaGFuZ2VzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4AUIMCgpfZXhpdF9jb2RlQggKBl9lcnJvciK8AQoQU3RhY2tVcGRhdGVFdmVudBIOCgZqb2JfaWQYASABKAkSCwoDc2VxGAIgASgNEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRraW5kGAQgASgJEiUKBGRhdGEYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KBnN0YXR1cxgGIAEoDjIeLnN0YWNrd3JpZ2h0LmpvYnMudjEuSm9iU3RhdHVzKn0KCU9wZXJhdGlvbhIZChVPUEVSQVRJT05fVU5TUEVDSUZJRUQQABIVChFPUEVSQVRJT05fUFJFVklFVxABEhAKDE9QRVJBVElPTl9VUBACEhUKEU9QRVJBVElPTl9SRUZSRVNIEAMSFQoRT1BFUkFUSU9OX0RFU1RST1kQBCq6AQoJSm9iU3RhdHVzEhoKFkpPQl9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVFVTX1FVRVVFRBABEhYKEkpPQl9TVEFUVVNfUlVOTklORxACEhgKFEpPQl9TVEFUVVNfU1VDQ0VFREVEEAMSFQoRSk9CX1NUQVRVU19GQUlMRUQQBBIXChNKT0JfU1RBVFVTX0NBTkNFTEVEEAUSGAoUSk9CX1NUQVRVU19USU1FRF9PVVQQBjKnBAoJU3RhY2tKb2JzEngKE0RlcGxveUNsb3VkUmVzb3VyY2USLy5zdGFja3dyaWdodC5qb2JzLnYxLkRlcGxveUNsb3VkUmVzb3VyY2VSZXF1ZXN0GjAuc3RhY2t3cmlnaHQuam9icy52MS5EZXBsb3lDbG91ZFJlc291cmNlUmVzcG9uc2USXgoOR2V0U3RhY2tVcGRhdGUSKi5zdGFja3dyaWdodC5qb2JzLnYxLkdldFN0YWNrVXBkYXRlUmVxdWVzdBogLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGUSbwoQTGlzdFN0YWNrVXBkYXRlcxIsLnN0YWNrd3JpZ2h0LmpvYnMudjEuTGlzdFN0YWNrVXBkYXRlc1JlcXVlc3QaLS5zdGFja3dyaWdodC5qb2JzLnYxLkxpc3RTdGFja1VwZGF0ZXNSZXNwb25zZRJkChFDYW5jZWxTdGFja1VwZGF0ZRItLnN0YWNrd3JpZ2h0LmpvYnMudjEuQ2FuY2VsU3RhY2tVcGRhdGVSZXF1ZXN0GiAuc3RhY2t3cmlnaHQuam9icy52MS5TdGFja1VwZGF0ZRJpChBXYXRjaFN0YWNrVXBkYXRlEiwuc3RhY2t3cmlnaHQuam9icy52MS5XYXRjaFN0YWNrVXBkYXRlUmVxdWVzdBolLnN0YWNrd3JpZ2h0LmpvYnMudjEuU3RhY2tVcGRhdGVFdmVudDABYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message stackwright.jobs.v1.DeployCloudResourceRequest
@@ -26,11 +26,11 @@ export type DeployCloudResourceRequest = Message<"stackwright.jobs.v1.DeployClou
   stack: string;
 
   /**
-   * One of preview, up, refresh, destroy.
+   * Required.
    *
-   * @generated from field: string operation = 2;
+   * @generated from field: stackwright.jobs.v1.Operation operation = 2;
    */
-  operation: string;
+  operation: Operation;
 
   /**
    * Overrides the stack's timeout.
@@ -113,18 +113,18 @@ export type ListStackUpdatesRequest = Message<"stackwright.jobs.v1.ListStackUpda
   workload: string;
 
   /**
-   * One of queued, running, succeeded, failed, canceled, timed_out.
+   * Unspecified: any status.
    *
-   * @generated from field: string status = 3;
+   * @generated from field: stackwright.jobs.v1.JobStatus status = 3;
    */
-  status: string;
+  status: JobStatus;
 
   /**
-   * One of preview, up, refresh, destroy.
+   * Unspecified: any operation.
    *
-   * @generated from field: string operation = 4;
+   * @generated from field: stackwright.jobs.v1.Operation operation = 4;
    */
-  operation: string;
+  operation: Operation;
 
   /**
    * 1 to 100; 0 means the default, 20.
@@ -237,18 +237,14 @@ export type StackUpdate = Message<"stackwright.jobs.v1.StackUpdate"> & {
   workload: string;
 
   /**
-   * One of preview, up, refresh, destroy.
-   *
-   * @generated from field: string operation = 4;
+   * @generated from field: stackwright.jobs.v1.Operation operation = 4;
    */
-  operation: string;
+  operation: Operation;
 
   /**
-   * One of queued, running, succeeded, failed, canceled, timed_out.
-   *
-   * @generated from field: string status = 5;
+   * @generated from field: stackwright.jobs.v1.JobStatus status = 5;
    */
-  status: string;
+  status: JobStatus;
 
   /**
    * @generated from field: google.protobuf.Timestamp created_at = 6;
@@ -361,11 +357,11 @@ export type StackUpdateEvent = Message<"stackwright.jobs.v1.StackUpdateEvent"> &
   data?: JsonObject | undefined;
 
   /**
-   * For kind `status`: the job's status after this event; empty otherwise.
+   * For kind `status`: the job's status after this event; unspecified otherwise.
    *
-   * @generated from field: string status = 6;
+   * @generated from field: stackwright.jobs.v1.JobStatus status = 6;
    */
-  status: string;
+  status: JobStatus;
 };
 
 /**
@@ -374,6 +370,92 @@ export type StackUpdateEvent = Message<"stackwright.jobs.v1.StackUpdateEvent"> &
  */
 export const StackUpdateEventSchema: GenMessage<StackUpdateEvent> = /*@__PURE__*/
   messageDesc(file_stackwright_jobs_v1_jobs, 8);
+
+/**
+ * The Pulumi operation a job runs.
+ *
+ * @generated from enum stackwright.jobs.v1.Operation
+ */
+export enum Operation {
+  /**
+   * @generated from enum value: OPERATION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: OPERATION_PREVIEW = 1;
+   */
+  PREVIEW = 1,
+
+  /**
+   * @generated from enum value: OPERATION_UP = 2;
+   */
+  UP = 2,
+
+  /**
+   * @generated from enum value: OPERATION_REFRESH = 3;
+   */
+  REFRESH = 3,
+
+  /**
+   * @generated from enum value: OPERATION_DESTROY = 4;
+   */
+  DESTROY = 4,
+}
+
+/**
+ * Describes the enum stackwright.jobs.v1.Operation.
+ */
+export const OperationSchema: GenEnum<Operation> = /*@__PURE__*/
+  enumDesc(file_stackwright_jobs_v1_jobs, 0);
+
+/**
+ * Where a job is in its life: queued, then running, then one of the four terminal statuses.
+ *
+ * @generated from enum stackwright.jobs.v1.JobStatus
+ */
+export enum JobStatus {
+  /**
+   * @generated from enum value: JOB_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: JOB_STATUS_QUEUED = 1;
+   */
+  QUEUED = 1,
+
+  /**
+   * @generated from enum value: JOB_STATUS_RUNNING = 2;
+   */
+  RUNNING = 2,
+
+  /**
+   * @generated from enum value: JOB_STATUS_SUCCEEDED = 3;
+   */
+  SUCCEEDED = 3,
+
+  /**
+   * @generated from enum value: JOB_STATUS_FAILED = 4;
+   */
+  FAILED = 4,
+
+  /**
+   * @generated from enum value: JOB_STATUS_CANCELED = 5;
+   */
+  CANCELED = 5,
+
+  /**
+   * @generated from enum value: JOB_STATUS_TIMED_OUT = 6;
+   */
+  TIMED_OUT = 6,
+}
+
+/**
+ * Describes the enum stackwright.jobs.v1.JobStatus.
+ */
+export const JobStatusSchema: GenEnum<JobStatus> = /*@__PURE__*/
+  enumDesc(file_stackwright_jobs_v1_jobs, 1);
 
 /**
  * Runs Pulumi operations (preview, up, refresh, destroy) on registered stacks as jobs, one at a time

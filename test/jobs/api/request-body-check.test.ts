@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { connect as http2Connect } from "node:http2";
 import { after, before, describe, it } from "node:test";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { type ApiServer, startApiServer } from "../../../src/jobs/api/server";
 import { FakeJobService, SERVICE_PATH, TOKEN, WRONG_TOKEN } from "../../support/job-api-fixture";
 
-describe("StackJobs API against malformed binary requests", () => {
+describe("StackJobs API against malformed request bodies", () => {
   let fake: FakeJobService;
   let server: ApiServer;
   before(async () => {
@@ -96,6 +97,70 @@ describe("StackJobs API against malformed binary requests", () => {
     }
   });
 
+  it("checks a compressed Connect body decompressed: a valid one is answered, a bad one refused", async () => {
+    const notFound = Buffer.concat([Buffer.from([0x0a, 0x07]), Buffer.from("job-404")]);
+    for (const [encoding, compress] of [
+      ["gzip", gzipSync],
+      ["br", brotliCompressSync],
+    ] as const) {
+      const post = (body: Uint8Array) =>
+        fetch(`${server.url}${SERVICE_PATH}/GetStackUpdate`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/proto",
+            "content-encoding": encoding,
+            authorization: `Bearer ${TOKEN}`,
+          },
+          body: compress(body),
+        });
+      const answered = await post(notFound);
+      assert.equal(answered.status, 404, `${encoding}: ${await answered.clone().text()}`);
+      const refused = await post(truncated);
+      assert.equal(refused.status, 400, encoding);
+      assert.match(((await refused.json()) as { message: string }).message, /GetStackUpdateRequest/);
+    }
+  });
+
+  it("refuses a JSON message naming an enum value the API does not have, in every protocol, naming the field", async () => {
+    const message =
+      "status: expected one of JOB_STATUS_QUEUED, JOB_STATUS_RUNNING, JOB_STATUS_SUCCEEDED, " +
+      "JOB_STATUS_FAILED, JOB_STATUS_CANCELED, JOB_STATUS_TIMED_OUT";
+    const unknown = Buffer.from(JSON.stringify({ status: "done" }));
+    const callsBefore = fake.calls.length;
+
+    const connect = await fetch(`${server.url}${SERVICE_PATH}/ListStackUpdates`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "content-encoding": "gzip",
+        authorization: `Bearer ${TOKEN}`,
+      },
+      body: gzipSync(unknown),
+    });
+    assert.equal(connect.status, 400);
+    assert.deepEqual(await connect.json(), { code: "invalid_argument", message });
+
+    const grpcWeb = (body: Buffer) =>
+      fetch(`${server.url}${SERVICE_PATH}/ListStackUpdates`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/grpc-web+json",
+          "x-grpc-web": "1",
+          authorization: `Bearer ${TOKEN}`,
+        },
+        body,
+      });
+    const refused = await grpcWeb(frame(0, unknown));
+    const refusedBody = Buffer.from(await refused.arrayBuffer());
+    assert.equal(grpcStatusOf(refused.headers, refusedBody), "3");
+    assert.equal(grpcTrailerOf(refused.headers, refusedBody, "grpc-message"), message);
+    assert.deepEqual(fake.calls.slice(callsBefore), []);
+
+    // A name the API has is answered.
+    const ok = await grpcWeb(frame(0, Buffer.from(JSON.stringify({ status: "JOB_STATUS_QUEUED" }))));
+    assert.equal(grpcStatusOf(ok.headers, Buffer.from(await ok.arrayBuffer())), "0");
+  });
+
   it("still refuses a malformed body without the token as unauthenticated, unread", async () => {
     const response = await fetch(`${server.url}${SERVICE_PATH}/GetStackUpdate`, {
       method: "POST",
@@ -108,13 +173,21 @@ describe("StackJobs API against malformed binary requests", () => {
 
 /** grpc-status from a gRPC-Web answer: in the headers (trailers-only) or in the trailer frame. */
 function grpcStatusOf(headers: Headers, body: Buffer): string | undefined {
-  const inHeaders = headers.get("grpc-status");
-  if (inHeaders !== null) return inHeaders;
+  return grpcTrailerOf(headers, body, "grpc-status");
+}
+
+/** A trailer of a gRPC-Web answer, percent-decoded as grpc-message is sent. */
+function grpcTrailerOf(headers: Headers, body: Buffer, name: string): string | undefined {
+  const inHeaders = headers.get(name);
+  if (inHeaders !== null) return decodeURIComponent(inHeaders);
   for (let at = 0; at + 5 <= body.length; ) {
     const flags = body.readUInt8(at);
     const length = body.readUInt32BE(at + 1);
     const payload = body.subarray(at + 5, at + 5 + length).toString("latin1");
-    if (flags & 0x80) return /grpc-status: *(\d+)/i.exec(payload)?.[1];
+    if (flags & 0x80) {
+      const value = new RegExp(`^${name}: *(.*?)\r?$`, "im").exec(payload)?.[1];
+      return value === undefined ? undefined : decodeURIComponent(value);
+    }
     at += 5 + length;
   }
   return undefined;

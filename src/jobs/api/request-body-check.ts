@@ -14,32 +14,41 @@ import {
   type UniversalHandler,
   type UniversalServerRequest,
 } from "@connectrpc/connect/protocol";
+import { checkJsonEnums } from "./json-enum-check";
 
 /**
- * A client's malformed binary request is the client's mistake. Connect answers a protobuf message
- * that does not parse, and a gRPC or gRPC-Web frame flagged compressed without an encoding, with
- * Internal (HTTP 500) — an answer that says the server failed. So each binary request body is
- * checked before Connect reads it, and a bad one is refused with InvalidArgument (400) by the
- * request gate, which Connect answers in the caller's protocol. JSON bodies are not touched:
- * Connect already refuses bad JSON with InvalidArgument.
+ * Each request body is checked before Connect reads it, for what Connect would answer wrongly, and
+ * a bad one is refused with InvalidArgument (400) by the request gate, which Connect answers in
+ * the caller's protocol:
+ *
+ * - a protobuf message that does not parse, and a gRPC or gRPC-Web frame flagged compressed
+ *   without an encoding: Connect answers them with Internal (HTTP 500), which says the server
+ *   failed, when it is the client's mistake;
+ * - a JSON message naming an enum value the API does not have, which Connect would drop
+ *   (json-enum-check.ts). JSON that does not parse Connect refuses itself.
+ *
+ * Compressed bodies are checked decompressed, as Connect will read them.
  */
 
-const REFUSAL = createContextKey<ConnectError | undefined>(undefined, { description: "binary body refusal" });
+const REFUSAL = createContextKey<ConnectError | undefined>(undefined, {
+  description: "request body refusal",
+});
 
-/** Where the encoding of a framed body is named, by content type. */
+/** Where the encoding of a framed body's messages is named, by content type. */
 const FRAMED: readonly { readonly type: RegExp; readonly encodingHeader: string }[] = [
-  { type: /^application\/grpc(-web)?(\+proto)?$/, encodingHeader: "grpc-encoding" },
-  { type: /^application\/connect\+proto$/, encodingHeader: "connect-content-encoding" },
+  { type: /^application\/grpc(-web)?(\+(proto|json))?$/, encodingHeader: "grpc-encoding" },
+  { type: /^application\/connect\+(proto|json)$/, encodingHeader: "connect-content-encoding" },
 ];
-const UNFRAMED = /^application\/proto$/;
+/** A Connect unary body: one message, compressed as a whole as `content-encoding` says. */
+const UNFRAMED = /^application\/(proto|json)$/;
 const COMPRESSED_FLAG = 0x01;
 
 /**
- * Wraps every handler of `router` so that a binary body is checked first; `mayRead` says whether
+ * Wraps every handler of `router` so that its request body is checked first; `mayRead` says whether
  * the caller may make the server read anything (it is authorized), so an unauthenticated body is
  * never read. Call after the routes are registered.
  */
-export function checkBinaryBodies(
+export function checkRequestBodies(
   router: ConnectRouter,
   mayRead: (header: Headers) => boolean,
   readMaxBytes: number,
@@ -58,8 +67,8 @@ export function checkBinaryBodies(
   });
 }
 
-/** For the request gate: refuses a request whose binary body was found bad. */
-export function refuseBadBinaryBody(context: HandlerContext): void {
+/** For the request gate: refuses a request whose body was found bad. */
+export function refuseBadBody(context: HandlerContext): void {
   const refusal = context.values.get(REFUSAL);
   if (refusal !== undefined) throw refusal;
 }
@@ -78,12 +87,18 @@ async function checkedRequest(
     !mayRead(request.header)
   )
     return request;
+  const check: MessageCheck = type.endsWith("json") ? checkJsonEnums : parse;
   let refusal: ConnectError | undefined;
   let body: Uint8Array = new Uint8Array(0);
   try {
     body = await readAllBytes(request.body, readMaxBytes, request.header.get("content-length"));
-    if (framed === undefined) parse(input, body, "the request body");
-    else checkFrames(input, body, request.header.get(framed.encodingHeader), readMaxBytes);
+    if (framed !== undefined)
+      checkFrames(check, input, body, request.header.get(framed.encodingHeader), readMaxBytes);
+    else {
+      const encoding = request.header.get("content-encoding");
+      const plain = isIdentity(encoding) ? body : decompress(body, encoding ?? "", readMaxBytes);
+      if (plain !== undefined) check(input, plain, "the request body");
+    }
   } catch (error) {
     refusal = ConnectError.from(error, Code.InvalidArgument);
   }
@@ -92,7 +107,11 @@ async function checkedRequest(
   return { ...request, body: createAsyncIterable([body]), contextValues };
 }
 
+/** What is checked of each message: that it parses (binary), or its enum names (JSON). */
+type MessageCheck = (input: DescMessage, bytes: Uint8Array, what: string) => void;
+
 function checkFrames(
+  check: MessageCheck,
   input: DescMessage,
   body: Uint8Array,
   encoding: string | null,
@@ -106,15 +125,15 @@ function checkFrames(
     const payload = body.subarray(at + 5, at + 5 + length);
     at += 5 + length;
     if (payload.byteLength < length) return;
-    if ((flags & COMPRESSED_FLAG) === 0) parse(input, payload, `message ${n}`);
-    else if (encoding === null || encoding === "identity")
+    if ((flags & COMPRESSED_FLAG) === 0) check(input, payload, `message ${n}`);
+    else if (isIdentity(encoding))
       throw new ConnectError(
         `message ${n} is flagged compressed, but the request names no encoding (grpc-encoding)`,
         Code.InvalidArgument,
       );
     else {
-      const plain = decompress(payload, encoding, readMaxBytes);
-      if (plain !== undefined) parse(input, plain, `message ${n}`);
+      const plain = decompress(payload, encoding ?? "", readMaxBytes);
+      if (plain !== undefined) check(input, plain, `message ${n}`);
     }
   }
 }
@@ -132,6 +151,10 @@ function decompress(payload: Uint8Array, encoding: string, readMaxBytes: number)
     );
   }
   return undefined;
+}
+
+function isIdentity(encoding: string | null): boolean {
+  return encoding === null || encoding === "identity";
 }
 
 function parse(input: DescMessage, bytes: Uint8Array, what: string): void {
