@@ -28,6 +28,9 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
+/** What a store needs to read and write: the database itself, or one transaction on it. */
+export type SqlExecutor = Pick<SqlDatabase, "dialect" | "query" | "run">;
+
 export interface SqlTransaction {
   readonly dialect: SqlDatabase["dialect"];
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
