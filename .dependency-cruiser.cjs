@@ -37,7 +37,7 @@ const JOB_LAYERS = {
   workers: ["domain", "config", "store", "redaction", "secrets", "engine", "workspace", "run"],
   service: ["domain", "config", "store", "secrets", "workspace"],
   transport: ["config"],
-  api: ["domain", "config", "transport"],
+  api: ["domain", "config", "secrets", "transport"],
 };
 
 const oneOf = (names) => `(${names.join("|")})`;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "./effective-schema";
+import { canonicalJson } from "./canonical-json";
 
 /**
  * A published template version's address: the SHA-256 of everything that makes it what it is —

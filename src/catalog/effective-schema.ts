@@ -1,4 +1,5 @@
 import { ownValue } from "../core/own";
+import { sameValue } from "./canonical-json";
 import type { ParameterConstraint, TemplateConstraint } from "./constraints";
 import type { ParameterProperty, ParameterSchema } from "./parameter-schema";
 import { compilePattern } from "./safe-pattern";
@@ -72,20 +73,4 @@ export function withinLimits(value: unknown, limits: ParameterConstraint): boole
   )
     return false;
   return true;
-}
-
-/** JSON equality: the values come from JSON documents. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
-/** JSON with object keys sorted, so equal values give equal text (and equal content hashes). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
 }

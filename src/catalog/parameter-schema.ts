@@ -146,6 +146,9 @@ function checkProperty(name: string, property: unknown, at: string, problems: Pr
       problems.push({ at: `${at}.${keyword}`, message: "is not a keyword a parameter may use" });
   if (property.writeOnly !== undefined && typeof property.writeOnly !== "boolean")
     problems.push({ at: `${at}.writeOnly`, message: "expected true or false" });
+  // A secret travels as text, in its own request field and the engine's secret configuration.
+  if (property.writeOnly === true && property.type !== "string")
+    problems.push({ at: `${at}.type`, message: "a secret (writeOnly) parameter must be a string" });
   // A secret's default would be written in the template for every tenant to read.
   if (property.writeOnly === true && property.default !== undefined)
     problems.push({ at: `${at}.default`, message: "a secret (writeOnly) parameter cannot have a default" });

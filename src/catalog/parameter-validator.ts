@@ -98,3 +98,23 @@ function pathOf(instancePath: string): string {
     .map((segment) => (/^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`))
     .join("");
 }
+
+/** Compiled validators by key: a tenant's effective schema is validated against again and again. */
+const compiled = new Map<string, ParameterValidator>();
+const MAX_CACHED = 1000;
+
+/**
+ * The validator of the schema `key` names, compiled from `schema()` the first time and kept for
+ * the next request; past MAX_CACHED the least recently used goes. The key must change whenever
+ * the schema would (a published version's content hash and the constraint's text do): building
+ * and hashing a large schema per request would cost more than validating against it.
+ */
+export function parameterValidatorFor(key: string, schema: () => ParameterSchema): ParameterValidator {
+  let validator = compiled.get(key);
+  if (validator === undefined) {
+    validator = compileParameterValidator(schema());
+    if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
+  } else compiled.delete(key);
+  compiled.set(key, validator);
+  return validator;
+}

@@ -1,12 +1,21 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { startApiServer } from "./api/server";
+import { loadOrCreateMasterKeys } from "./config/master-keys";
 import type { ServiceConfig } from "./config/service-config";
 import type { JobRunners } from "./domain/job-runners";
+import { Envelope } from "./secrets/envelope";
+import { Authenticator } from "./service/authenticator";
+import { CatalogueService } from "./service/catalogue-service";
+import { GovernanceService } from "./service/governance-service";
 import { StackJobService } from "./service/stack-job-service";
+import { TenantStackOrchestrator } from "./service/tenant-stack-orchestrator";
 import { LocalJobNotifier } from "./store/job-notifier";
 import { JobStore } from "./store/job-store";
 import { migrate } from "./store/migrations";
 import { openDatabase } from "./store/open-database";
 import { startWorkerThread } from "./workers/worker-thread-host";
+import { checkTemplateCode } from "./workspace/template-code-check";
 import { Workloads } from "./workspace/workloads";
 
 export interface JobServerOptions {
@@ -21,9 +30,18 @@ export interface JobServerOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** The catalogue and its governance, served beside the job API. */
+export interface PlatformServices {
+  readonly authenticator: Authenticator;
+  readonly governance: GovernanceService;
+  readonly catalogue: CatalogueService;
+  readonly stacks: TenantStackOrchestrator;
+}
+
 export interface JobServer {
   readonly config: ServiceConfig;
   readonly service: StackJobService;
+  readonly platform: PlatformServices;
   /** Where the API listens, when it is served. */
   readonly url?: string;
   readonly workerId?: string;
@@ -47,6 +65,28 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
     const store = new JobStore(db);
     const events = new LocalJobNotifier();
     const service = new StackJobService(store, events, config, workloads);
+    const env = options.env ?? process.env;
+    const catalogue = new CatalogueService(db, (code) => checkTemplateCode(code));
+    let runners: JobRunners | undefined;
+    const stacks = new TenantStackOrchestrator({
+      db,
+      catalogue,
+      envelope: new Envelope(loadOrCreateMasterKeys(config.dataDir, env)),
+      notifier: events,
+      stateLocation: (tenantId, stackId) =>
+        pathToFileURL(join(config.dataDir, "tenant-state", tenantId, stackId)).href,
+      timeoutMs: config.defaultTimeoutMs,
+      jobs: service,
+      runners: () => runners,
+    });
+    closers.push(async () => stacks.close());
+    const platform: PlatformServices = {
+      // The service's own token is the one the API is served with: the same one the gate accepts.
+      authenticator: new Authenticator(db, () => (options.token === undefined ? [] : [options.token])),
+      governance: new GovernanceService(db),
+      catalogue,
+      stacks,
+    };
     // The API listens before any worker starts: a service started by mistake on another's port
     // fails before its workers take the other's running jobs for orphans.
     let url: string | undefined;
@@ -57,11 +97,16 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
         host: options.host ?? "127.0.0.1",
         port: options.port ?? 0,
         limits: config.api,
+        platform: {
+          authenticate: (token) => platform.authenticator.authenticate(token),
+          catalogue: platform.catalogue,
+          stacks: platform.stacks,
+          governance: platform.governance,
+        },
       });
       url = api.url;
       closers.push(() => api.close());
     }
-    let runners: JobRunners | undefined;
     if (options.workers !== false) {
       runners = await startWorkerThread(
         {
@@ -75,9 +120,11 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       closers.push(() => started.close());
       service.attach(started);
     }
+    await stacks.reconcile();
     return {
       config,
       service,
+      platform,
       ...(url !== undefined && { url }),
       ...(runners !== undefined && { workerId: runners.workerId }),
       close,

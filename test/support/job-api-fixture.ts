@@ -75,6 +75,7 @@ export class FakeJobService implements JobService {
       timeoutMs: request.timeoutMs ?? 600_000,
       cancelRequested: false,
       spec: request.spec ?? null,
+      outputs: null,
     };
     this.jobs.set(job.id, job);
     this.record(job.id, "status", { status: "queued" });

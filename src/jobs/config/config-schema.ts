@@ -234,6 +234,13 @@ export const ServiceConfigSchema = Type.Object(
       ),
     ),
     api: Type.Optional(ApiSchema),
+    templateInstallsDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "Where catalogue templates' installed dependencies are kept, one set per lockfile, relative to this file; may be shared by several services; default: <dataDir>/templates/installs.",
+      }),
+    ),
     workloads: Type.Optional(
       Type.Record(Type.String(), WorkloadSchema, {
         description: "Workload name → what it deploys.",

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type Problem, StackwrightInputError } from "../../core/errors";
 import { isPlainObject } from "../../core/package-schema";
 import { envVarNameProblem, stackOptionProblems } from "../../core/stack-options";
@@ -43,6 +43,8 @@ export interface ServiceConfig {
   /** How long a job waits, trying again, for a stack that another update holds. */
   readonly lockWaitMs: number;
   readonly api: ApiLimits;
+  /** Where catalogue templates' installed dependencies are kept (see workspace/template-workspaces). */
+  readonly templateInstallsDir: string;
   readonly workloads: ReadonlyMap<string, Workload>;
   readonly stacks: ReadonlyMap<string, StackConfig>;
 }
@@ -215,6 +217,10 @@ function resolveConfig(file: ServiceConfigFile, baseDir: string, env: NodeJS.Pro
     leaseMs: ms(file.leaseSeconds ?? FILE_DEFAULTS.leaseSeconds),
     lockWaitMs: ms(file.lockWaitSeconds ?? FILE_DEFAULTS.lockWaitSeconds),
     api: apiLimits(file.api ?? {}),
+    templateInstallsDir:
+      file.templateInstallsDir === undefined
+        ? join(dataDir, "templates", "installs")
+        : path(file.templateInstallsDir),
     workloads: new Map(workloads.map(([name, w]) => [name, resolveWorkload(name, w, path)])),
     stacks: new Map(stacks.map(([name, s]) => [name, resolveStack(name, s, dataDir, path)])),
   };

@@ -41,6 +41,8 @@ export interface Job {
   readonly cancelRequested: boolean;
   /** The component inputs this job deploys, when its request carried them (component workloads). */
   readonly spec: Record<string, unknown> | null;
+  /** The stack's outputs after the job, secret ones as a marker, for jobs that read them. */
+  readonly outputs: Record<string, unknown> | null;
 }
 
 /** One progress event of a job, in order: `seq` counts from 1 per job. */

@@ -8,20 +8,29 @@ import { clearStackLock } from "../engine/stack-lock";
 import { RedactingLines, Redactor } from "../redaction/redactor";
 import type { JobResult } from "../store/job-store";
 import { MissingSecretError, type StackEnvironment, stackEnvironment } from "../workspace/stack-environment";
-import type { Workloads } from "../workspace/workloads";
 import { BoundedOutput } from "./bounded-output";
 import { runEngineOperation } from "./engine-operation";
 import { nonEmpty, summarizeEvent } from "./event-summary";
 import { describeFailure, exitCodeOf, failedResult } from "./failure-text";
 import { type RetryPolicy, retryDelay, sleep } from "./retry-policy";
+import { readStackOutputs } from "./stack-outputs";
 import { type StackSetups, setUpStack, setupFingerprint } from "./stack-setups";
+
+/** Where a job's program comes from: a registered workload, or a tenant's template version. */
+export interface ProjectSource {
+  /** The program's Pulumi runtime (`yaml`, `nodejs`, `python`…). */
+  readonly runtime: string;
+  /** The stack's own project directory, made ready to run; throws for a project that cannot be. */
+  prepare(): Promise<string>;
+}
 
 export interface RunContext {
   readonly job: Job;
   readonly stack: StackConfig;
-  /** The job's own spec for a component workload, when the request carried one. */
-  readonly spec?: Record<string, unknown>;
-  readonly workloads: Workloads;
+  /** The Pulumi project the job runs in. */
+  readonly project: ProjectSource;
+  /** Read the stack's outputs after a successful update (secret ones stay masked). */
+  readonly readOutputs?: boolean;
   readonly cli: PulumiCommand;
   /** Aborted with a StopReason to stop the job: interrupt, then kill after `graceMs`. */
   readonly signal: AbortSignal;
@@ -49,7 +58,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const output = new BoundedOutput();
   let environment: StackEnvironment;
   try {
-    const base = stackEnvironment(ctx.stack, ctx.env, ctx.workloads.runtime(ctx.stack.workload));
+    const base = stackEnvironment(ctx.stack, ctx.env, ctx.project.runtime);
     const tmp = join(ctx.scratchDir, "tmp");
     mkdirSync(tmp, { recursive: true });
     // Whatever the engine, its language host or the program leave behind goes with the job.
@@ -74,9 +83,12 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   else ctx.signal.addEventListener("abort", forceKill, { once: true });
 
   let waitedMs = 0;
-  let outcome: { changes: ChangeSummary | null } | { error: unknown } | undefined;
+  let outcome:
+    | { changes: ChangeSummary | null; outputs: Record<string, unknown> | null }
+    | { error: unknown }
+    | undefined;
   try {
-    const workDir = ctx.workloads.projectDir(ctx.stack, ctx.spec);
+    const workDir = await ctx.project.prepare();
     await ctx.setups.ensure(ctx.stack.name, setupFingerprint(workDir, ctx.stack, environment), () =>
       setUpStack(workDir, ctx.stack, environment, ctx.cli, processes),
     );
@@ -94,7 +106,13 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
           onEvent,
           signal: ctx.signal,
         });
-        outcome = { changes };
+        const outputs =
+          ctx.readOutputs && ctx.job.operation !== "preview" && ctx.job.operation !== "destroy"
+            ? redactor.value(
+                await readStackOutputs(ctx.cli, processes, ctx.stack.name, workDir, environment.env),
+              )
+            : null;
+        outcome = { changes, outputs };
         break;
       } catch (error) {
         if (!isConcurrentUpdate(error) || waitedMs >= ctx.retry.windowMs || ctx.signal.aborted) throw error;
@@ -151,5 +169,6 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     changes: outcome.changes ?? nonEmpty(tally),
     output: text,
     outputTruncated: output.truncated,
+    ...(outcome.outputs !== null && { outputs: outcome.outputs }),
   };
 }

@@ -54,6 +54,12 @@ export class CatalogueStore {
     return row === undefined ? undefined : toTemplate(row);
   }
 
+  /** A template by id, deleted or not: stacks keep running the versions they pinned. */
+  async templateById(id: string): Promise<Template | undefined> {
+    const [row] = await this.db.query("SELECT * FROM templates WHERE id = ?", [id]);
+    return row === undefined ? undefined : toTemplate(row);
+  }
+
   async updateTemplate(id: string, fields: { displayName: string; description: string }): Promise<void> {
     await this.db.run(
       "UPDATE templates SET display_name = ?, description = ? WHERE id = ? AND deleted_at IS NULL",

@@ -35,6 +35,8 @@ export interface JobResult {
   readonly changes: ChangeSummary | null;
   readonly output: string;
   readonly outputTruncated: boolean;
+  /** The stack's outputs, for jobs that read them (tenant stacks' updates). */
+  readonly outputs?: Record<string, unknown> | null;
 }
 
 const MAX_RETRIES_ON_CONFLICT = 5;
@@ -166,7 +168,7 @@ export class JobStore {
   async finish(id: string, workerId: string, result: JobResult, now = Date.now()): Promise<boolean> {
     const changed = await this.db.run(
       `UPDATE jobs SET status = ?, finished_at = ?, exit_code = ?, error = ?, changes = ?, output = ?,
-         output_truncated = ?, worker_id = NULL, lease_expires_at = NULL
+         output_truncated = ?, outputs = ?, worker_id = NULL, lease_expires_at = NULL
        WHERE id = ? AND worker_id = ? AND status = 'running'`,
       [
         result.status,
@@ -176,6 +178,7 @@ export class JobStore {
         result.changes === null ? null : JSON.stringify(result.changes),
         result.output,
         result.outputTruncated ? 1 : 0,
+        result.outputs === undefined || result.outputs === null ? null : JSON.stringify(result.outputs),
         id,
         workerId,
       ],
@@ -284,6 +287,7 @@ function toJob(row: Row): Job {
     timeoutMs: Number(row.timeout_ms),
     cancelRequested: Number(row.cancel_requested) === 1,
     spec: row.spec ? (JSON.parse(String(row.spec)) as Record<string, unknown>) : null,
+    outputs: row.outputs ? (JSON.parse(String(row.outputs)) as Record<string, unknown>) : null,
   };
 }
 

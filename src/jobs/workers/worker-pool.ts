@@ -7,6 +7,7 @@ import type { JobRunners } from "../domain/job-runners";
 import { EngineProcesses } from "../engine/engine-process";
 import { killJobProcesses } from "../engine/job-process-tree";
 import { clearStackLock } from "../engine/stack-lock";
+import type { JobTargets } from "../run/job-targets";
 import { lockRetryPolicy } from "../run/retry-policy";
 import { runJob } from "../run/run-job";
 import { StackSetups } from "../run/stack-setups";
@@ -16,13 +17,13 @@ import { ensureFileBackends } from "../workspace/file-backends";
 import { jobScratchDir, removeJobScratch, sweepJobScratch } from "../workspace/job-scratch";
 import { serviceSecretValues } from "../workspace/service-secrets";
 import { baseEngineEnvironment, stackEnvironment } from "../workspace/stack-environment";
-import type { Workloads } from "../workspace/workloads";
 
 export interface WorkerPoolOptions {
+  /** Resolves each job to its stack, secrets and project. */
+  readonly targets: JobTargets;
   readonly store: JobStore;
   readonly events: JobNotifier;
   readonly config: ServiceConfig;
-  readonly workloads: Workloads;
   readonly cli: PulumiCommand;
   /** True when this process is the database's only user (SQLite): every running job found at start is orphaned. */
   readonly soleOwner: boolean;
@@ -121,8 +122,7 @@ export class WorkerPool implements JobRunners {
   }
 
   private async execute(job: Job, controller: AbortController): Promise<void> {
-    const { store, events, config, workloads, cli } = this.options;
-    const stack = config.stacks.get(job.stack);
+    const { store, events, config, cli, targets } = this.options;
     const timeout = setTimeout(() => controller.abort("timed_out"), job.timeoutMs);
     const heartbeat = setInterval(() => void this.beat(job, controller), Math.max(50, this.leaseMs / 3));
     // Events are written in order, one after another, whatever the engine's pace.
@@ -135,31 +135,35 @@ export class WorkerPool implements JobRunners {
     };
     const env = this.options.env ?? process.env;
     try {
-      const result = stack
-        ? await runJob({
-            job,
-            stack,
-            ...(job.spec !== null && { spec: job.spec }),
-            workloads,
-            cli,
-            signal: controller.signal,
-            graceMs: config.cancelGraceMs,
-            emit,
-            onRetry: () => store.recordRetry(job.id, this.workerId),
-            retry: lockRetryPolicy(config.lockWaitMs),
-            setups: this.setups,
-            env,
-            scratchDir: jobScratchDir(config.dataDir, job.id),
-            serviceSecrets: serviceSecretValues(config, env),
-          })
-        : {
-            status: "failed" as const,
-            exitCode: null,
-            error: `stack: ${job.stack} is no longer in the service's configuration`,
-            changes: null,
-            output: "",
-            outputTruncated: false,
-          };
+      const target = await targets.resolve(job, controller.signal).catch((error: Error) => ({
+        error: `the job's stack could not be prepared: ${error.message}`,
+      }));
+      const result =
+        "error" in target
+          ? {
+              status: "failed" as const,
+              exitCode: null,
+              error: target.error,
+              changes: null,
+              output: "",
+              outputTruncated: false,
+            }
+          : await runJob({
+              job,
+              stack: target.stack,
+              project: target.project,
+              readOutputs: target.readOutputs,
+              cli,
+              signal: controller.signal,
+              graceMs: config.cancelGraceMs,
+              emit,
+              onRetry: () => store.recordRetry(job.id, this.workerId),
+              retry: lockRetryPolicy(config.lockWaitMs),
+              setups: this.setups,
+              env: target.env,
+              scratchDir: jobScratchDir(config.dataDir, job.id),
+              serviceSecrets: serviceSecretValues(config, env),
+            });
       await written;
       await store.finish(job.id, this.workerId, result);
     } finally {
@@ -186,20 +190,20 @@ export class WorkerPool implements JobRunners {
    * still count as running, so no next job of their stacks can start against a stale lock.
    */
   private async resolveOrphans(all: boolean): Promise<void> {
-    const { store, events, config, cli } = this.options;
+    const { store, events, config, cli, targets } = this.options;
     const orphans = await store.takeOverInterrupted({ workerId: this.workerId, leaseMs: this.leaseMs, all });
     for (const job of orphans) {
       killJobProcesses(job.id);
-      const stack = config.stacks.get(job.stack);
-      if (stack) {
+      const target = await targets.resolve(job, AbortSignal.abort()).catch(() => undefined);
+      if (target !== undefined && !("error" in target)) {
         let env: NodeJS.ProcessEnv;
         try {
-          env = stackEnvironment(stack, this.options.env).env;
+          env = stackEnvironment(target.stack, target.env).env;
         } catch {
           env = baseEngineEnvironment(this.options.env);
         }
         const scratch = jobScratchDir(config.dataDir, job.id);
-        await clearStackLock(stack, env, cli, new EngineProcesses(), scratch).catch(() => undefined);
+        await clearStackLock(target.stack, env, cli, new EngineProcesses(), scratch).catch(() => undefined);
       }
       removeJobScratch(config.dataDir, job.id);
       await store.finish(job.id, this.workerId, {

@@ -1,9 +1,15 @@
+import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { loadOrCreateMasterKeys } from "../config/master-keys";
 import type { ServiceConfig } from "../config/service-config";
 import type { StopReason } from "../domain/job";
+import { JobTargets } from "../run/job-targets";
+import { Envelope } from "../secrets/envelope";
 import { JobStore } from "../store/job-store";
 import { openDatabase } from "../store/open-database";
+import { baseEngineEnvironment } from "../workspace/stack-environment";
+import { TemplateWorkspaces } from "../workspace/template-workspaces";
 import { Workloads } from "../workspace/workloads";
 import { WorkerPool } from "./worker-pool";
 
@@ -36,11 +42,26 @@ async function main(): Promise<void> {
   const data = workerData as WorkerThreadData;
   const db = openDatabase(data.config);
   try {
+    const env = data.env ?? process.env;
+    const workloads = new Workloads(data.config);
+    const targets = new JobTargets({
+      config: data.config,
+      workloads,
+      db,
+      envelope: new Envelope(loadOrCreateMasterKeys(data.config.dataDir, env)),
+      templates: new TemplateWorkspaces({
+        versionsDir: join(data.config.dataDir, "templates", "versions"),
+        installsDir: data.config.templateInstallsDir,
+        // Package managers get the engine's inherited variables (PATH, HOME, proxies), nothing secret.
+        env: baseEngineEnvironment(env, "nodejs"),
+      }),
+      env,
+    });
     const pool = new WorkerPool({
+      targets,
       store: new JobStore(db),
       events: { notify: (jobId) => post({ type: "notify", jobId }) },
       config: data.config,
-      workloads: new Workloads(data.config),
       cli: await PulumiCommand.get({ skipVersionCheck: false }),
       soleOwner: db.dialect === "sqlite",
       ...(data.pollMs !== undefined && { pollMs: data.pollMs }),

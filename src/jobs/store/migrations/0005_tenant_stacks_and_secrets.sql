@@ -30,5 +30,5 @@ CREATE TABLE sealed_secrets (
   created_at BIGINT NOT NULL,
   PRIMARY KEY (owner, name)
 );
--- A tenant stack's operations run as jobs; the job records which tenant stack it is for.
-ALTER TABLE jobs ADD COLUMN tenant_stack_id TEXT;
+-- A job's stack outputs after it ran (secret ones as a marker), for jobs that read them.
+ALTER TABLE jobs ADD COLUMN outputs TEXT;

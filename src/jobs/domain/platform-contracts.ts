@@ -1,0 +1,118 @@
+import type { ParameterSchema } from "../../catalog/parameter-schema";
+import type { Caller } from "./caller";
+import type { ConstraintRecord, Template, TemplateVersion } from "./catalogue";
+import type { Job, JobEvent } from "./job";
+import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "./tenancy";
+import type { TenantStack } from "./tenant-stack";
+
+/**
+ * What the platform offers beside the job service — the catalogue, tenants' stacks, governance —
+ * independent of transport: the API layer uses only these, and the service layer implements
+ * them. Every method takes the Caller its token made and checks their permission in the tenant;
+ * refusals are PlatformErrors naming each offending field.
+ */
+
+/** Turns a presented bearer token into a Caller, or refuses it (unauthenticated). */
+export type Authenticate = (token: string | undefined) => Promise<Caller>;
+
+export interface NewTemplateRequest {
+  readonly name: string;
+  readonly displayName?: string;
+  readonly description?: string;
+  readonly language: string;
+  /** The tenant that owns the template; none for the provider's own, offered to every tenant. */
+  readonly ownerTenant?: string;
+  readonly system?: boolean;
+  readonly source: unknown;
+}
+
+/** A template as one tenant sees it: the parameters it may give, under its constraint. */
+export interface TenantTemplateView {
+  readonly template: Template;
+  readonly versions: readonly TemplateVersion[];
+  /** The version a deploy uses unless told otherwise: the newest published one. */
+  readonly latestPublished: number | null;
+  readonly effectiveParameters: ParameterSchema | null;
+  readonly maxInstances: number | null;
+}
+
+export interface TemplateCatalogContract {
+  createTemplate(caller: Caller, request: NewTemplateRequest): Promise<TenantTemplateView>;
+  saveDraft(caller: Caller, template: string, source: unknown): Promise<TemplateVersion>;
+  publish(caller: Caller, template: string): Promise<TemplateVersion>;
+  deprecate(caller: Caller, template: string, version: number): Promise<void>;
+  deleteTemplate(caller: Caller, template: string): Promise<void>;
+  get(caller: Caller, template: string, tenant: string): Promise<TenantTemplateView>;
+  list(caller: Caller, tenant: string, page: { afterName?: string; limit?: number }): Promise<Template[]>;
+}
+
+export interface DeployStackRequest {
+  readonly tenant: string;
+  readonly name: string;
+  readonly template: string;
+  /** A published version; default the newest. */
+  readonly version?: number;
+  /** Plain parameters; the template's defaults fill in the rest. */
+  readonly parameters?: unknown;
+  /** Values of the template's secret (writeOnly) parameters; kept sealed, never shown again. */
+  readonly secretParameters?: Readonly<Record<string, string>>;
+}
+
+export interface StackRef {
+  readonly tenant: string;
+  readonly name: string;
+}
+
+export interface TenantStacksContract {
+  deploy(caller: Caller, request: DeployStackRequest): Promise<{ stack: TenantStack; job: Job }>;
+  preview(caller: Caller, request: StackRef): Promise<{ stack: TenantStack; job: Job }>;
+  destroy(caller: Caller, request: StackRef): Promise<{ stack: TenantStack; job: Job }>;
+  get(caller: Caller, request: StackRef): Promise<TenantStack>;
+  list(
+    caller: Caller,
+    request: { tenant: string; includeDestroyed?: boolean; afterName?: string; limit?: number },
+  ): Promise<TenantStack[]>;
+  setCredential(caller: Caller, request: { tenant: string; name: string; value: string }): Promise<void>;
+  credentialNames(caller: Caller, tenant: string): Promise<string[]>;
+  /** A job of one of the tenant's stacks. */
+  job(caller: Caller, request: { tenant: string; jobId: string }): Promise<Job>;
+  /** Its events, live, as the job service's watch gives them. */
+  watchJob(
+    caller: Caller,
+    request: { tenant: string; jobId: string; afterSeq: number },
+    signal?: AbortSignal,
+  ): AsyncIterable<JobEvent>;
+}
+
+export interface GovernanceContract {
+  createTenant(caller: Caller, request: { name: string; displayName?: string }): Promise<Tenant>;
+  listTenants(caller: Caller): Promise<Tenant[]>;
+  createUser(caller: Caller, request: { name: string; providerAdmin?: boolean }): Promise<User>;
+  listUsers(caller: Caller): Promise<User[]>;
+  setMembership(caller: Caller, request: { tenant: string; user: string; role: string }): Promise<Membership>;
+  removeMembership(caller: Caller, request: { tenant: string; user: string }): Promise<void>;
+  memberships(caller: Caller, tenant: string): Promise<Membership[]>;
+  issueToken(
+    caller: Caller,
+    request: { user?: string; name: string; expiresInDays?: number },
+  ): Promise<{ token: string; info: ApiTokenInfo }>;
+  listTokens(caller: Caller, user?: string): Promise<ApiTokenInfo[]>;
+  revokeToken(caller: Caller, tokenId: string): Promise<void>;
+  setConstraint(
+    caller: Caller,
+    request: { template: string; tenant: string; constraint: unknown },
+  ): Promise<ConstraintRecord>;
+  removeConstraint(caller: Caller, request: { template: string; tenant: string }): Promise<void>;
+  constraints(caller: Caller, tenant: string): Promise<ConstraintRecord[]>;
+  audit(
+    caller: Caller,
+    query: { tenant?: string; from?: number; to?: number; afterSeq?: number; limit?: number },
+  ): Promise<AuditEntry[]>;
+}
+
+export interface PlatformContracts {
+  readonly authenticate: Authenticate;
+  readonly catalogue: TemplateCatalogContract;
+  readonly stacks: TenantStacksContract;
+  readonly governance: GovernanceContract;
+}

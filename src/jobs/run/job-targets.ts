@@ -1,0 +1,169 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseYaml } from "../../core/yaml";
+import type { ServiceConfig, StackConfig } from "../config/service-config";
+import type { TemplateLanguage } from "../domain/catalogue";
+import type { Job } from "../domain/job";
+import type { Envelope } from "../secrets/envelope";
+import { CatalogueStore } from "../store/catalogue-store";
+import { SealedSecretStore } from "../store/sealed-secret-store";
+import type { SqlExecutor } from "../store/sql-database";
+import { TenantStackStore } from "../store/tenant-stack-store";
+import { fileBackendDir } from "../workspace/file-backends";
+import { mirrorProject } from "../workspace/project-workspace";
+import type { Workloads } from "../workspace/workloads";
+import type { ProjectSource } from "./run-job";
+
+/** What a job runs against: its stack, the environment its secrets are read from, its project. */
+export interface JobTarget {
+  readonly stack: StackConfig;
+  /** The environment the stack's secret sources are read from (stack-environment.ts). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly project: ProjectSource;
+  readonly readOutputs: boolean;
+}
+
+/** Builds a template version's program with its dependencies (workspace/template-workspaces). */
+export interface TemplatePreparer {
+  prepare(
+    version: {
+      readonly contentHash: string;
+      readonly language: TemplateLanguage;
+      readonly files: Readonly<Record<string, string>>;
+      readonly dependencies: Readonly<Record<string, string>>;
+    },
+    signal?: AbortSignal,
+  ): Promise<{ dir: string; runtime: string; project: string }>;
+}
+
+export interface JobTargetOptions {
+  readonly config: ServiceConfig;
+  readonly workloads: Workloads;
+  readonly db: SqlExecutor;
+  readonly envelope: Envelope;
+  readonly templates: TemplatePreparer;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The job-store key of a tenant stack's jobs (`tenant-stack:<id>`, see the orchestrator). */
+const TENANT_STACK_KEY = /^tenant-stack:(.+)$/;
+const RUNTIMES: Readonly<Record<TemplateLanguage, string>> = {
+  typescript: "nodejs",
+  python: "python",
+  yaml: "yaml",
+};
+/**
+ * Names under which a tenant stack's decrypted secrets reach stack-environment.ts: only in the
+ * environment it reads secret sources from, never in the engine's, which gets them under their
+ * real names (PULUMI_CONFIG_PASSPHRASE, the credential's own name) or as secret config.
+ */
+const PASSPHRASE_SOURCE = "STACKWRIGHT_TENANT_PASSPHRASE";
+const credentialSource = (name: string) => `STACKWRIGHT_TENANT_CREDENTIAL_${name}`;
+const parameterSource = (index: number) => `STACKWRIGHT_TENANT_SECRET_PARAMETER_${index}`;
+
+/**
+ * Resolves a job to what it runs: a stack of the service's configuration with its workload, or a
+ * tenant's stack of a catalogue template, its secrets opened for this run only.
+ */
+export class JobTargets {
+  constructor(private readonly options: JobTargetOptions) {}
+
+  /** The job's target, or why it has none any more. */
+  async resolve(job: Job, signal: AbortSignal): Promise<JobTarget | { error: string }> {
+    const tenantStack = TENANT_STACK_KEY.exec(job.stack);
+    if (tenantStack !== null) return this.tenantStack(tenantStack[1] as string, signal);
+    const { config, workloads, env } = this.options;
+    const stack = config.stacks.get(job.stack);
+    if (stack === undefined)
+      return { error: `stack: ${job.stack} is no longer in the service's configuration` };
+    return {
+      stack,
+      env,
+      readOutputs: false,
+      project: {
+        runtime: workloads.runtime(stack.workload),
+        prepare: async () => workloads.projectDir(stack, job.spec ?? undefined),
+      },
+    };
+  }
+
+  private async tenantStack(stackId: string, signal: AbortSignal): Promise<JobTarget | { error: string }> {
+    const { db, envelope, templates, config } = this.options;
+    const stack = await new TenantStackStore(db).get(stackId);
+    if (stack === undefined) return { error: `the tenant stack ${stackId} no longer exists` };
+    const catalogue = new CatalogueStore(db);
+    const template = await catalogue.templateById(stack.templateId);
+    const version = await catalogue.version(stack.templateId, stack.templateVersion);
+    if (template === undefined || version === undefined || version.contentHash === null)
+      return { error: `template version ${stack.templateVersion} of the stack's template is missing` };
+    const projectName = projectNameOf(version.files["Pulumi.yaml"]);
+    const env: NodeJS.ProcessEnv = { ...this.options.env };
+    const owner = `stack:${stack.id}`;
+    const sealed = await new SealedSecretStore(db).all(owner);
+    const passphrase = sealed.get("passphrase");
+    if (passphrase === undefined) return { error: "the stack's passphrase is missing" };
+    env[PASSPHRASE_SOURCE] = envelope.open(passphrase, `${owner}/passphrase`);
+    const secretConfig: Record<string, { fromEnv: string }> = {};
+    let index = 0;
+    for (const [name, value] of sealed) {
+      if (!name.startsWith("parameter:")) continue;
+      const source = parameterSource(index++);
+      env[source] = envelope.open(value, `${owner}/${name}`);
+      secretConfig[name.slice("parameter:".length)] = { fromEnv: source };
+    }
+    const tenantOwner = `tenant:${stack.tenantId}`;
+    const credentials: Record<string, { fromEnv: string }> = {};
+    for (const [name, value] of await new SealedSecretStore(db).all(tenantOwner)) {
+      env[credentialSource(name)] = envelope.open(value, `${tenantOwner}/${name}`);
+      credentials[name] = { fromEnv: credentialSource(name) };
+    }
+    const backendDir = fileBackendDir(stack.stateLocation);
+    if (backendDir !== undefined) mkdirSync(backendDir, { recursive: true, mode: 0o700 });
+    const stackConfig: StackConfig = {
+      name: `organization/${projectName}/${stack.name}`,
+      org: "organization",
+      project: projectName,
+      stack: stack.name,
+      workload: `template:${template.name}@${version.version}`,
+      backend: stack.stateLocation,
+      passphrase: { fromEnv: PASSPHRASE_SOURCE },
+      credentials,
+      config: Object.fromEntries(
+        Object.entries(stack.parameters).map(([key, value]) => [
+          key,
+          typeof value === "string" ? value : JSON.stringify(value),
+        ]),
+      ),
+      secretConfig,
+      pluginPaths: [],
+    };
+    const projectDir = join(config.dataDir, "tenant-stacks", stack.id, "project");
+    return {
+      stack: stackConfig,
+      env,
+      readOutputs: true,
+      project: {
+        runtime: RUNTIMES[template.language],
+        prepare: async () => {
+          const prepared = await templates.prepare(
+            {
+              contentHash: version.contentHash as string,
+              language: template.language,
+              files: version.files,
+              dependencies: version.dependencies,
+            },
+            signal,
+          );
+          mirrorProject(prepared.dir, projectDir);
+          return projectDir;
+        },
+      },
+    };
+  }
+}
+
+function projectNameOf(pulumiYaml: string | undefined): string {
+  const parsed = pulumiYaml === undefined ? undefined : (parseYaml(pulumiYaml) as { name?: unknown });
+  if (typeof parsed?.name !== "string") throw new Error("the template's Pulumi.yaml has no name");
+  return parsed.name;
+}

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
+import { PlatformError } from "../../../src/jobs/domain/platform-error";
+import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
+import { settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
+
+const CANARY = "canary-secret-5f1c9a7e";
+
+const GREETER = {
+  files: {
+    "Pulumi.yaml": [
+      "name: greeter",
+      "runtime: yaml",
+      "config:",
+      "  greeting:",
+      "    type: string",
+      "  apiKey:",
+      "    type: string",
+      "outputs:",
+      "  message: ${greeting}, tenant",
+      "  key: ${apiKey}",
+      "",
+    ].join("\n"),
+  },
+  dependencies: {},
+  parameters: {
+    type: "object",
+    properties: {
+      greeting: { type: "string", default: "hello" },
+      apiKey: { type: "string", writeOnly: true, minLength: 8 },
+    },
+    required: ["apiKey"],
+  },
+};
+
+function refusal(code: string, ...paths: string[]) {
+  return (error: unknown) => {
+    assert.ok(error instanceof PlatformError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.deepEqual(
+      error.problems.map((p) => p.at),
+      paths,
+    );
+    return true;
+  };
+}
+
+describe("tenant stacks of a catalogue template, against the real engine", () => {
+  let fx: JobFixture;
+  let alice: Caller;
+  let bob: Caller;
+  before(async () => {
+    fx = await startJobFixture({ stacks: {}, settings: { templateInstallsDir: TEST_TEMPLATE_INSTALLS } });
+    const { governance, catalogue } = fx.server.platform;
+    await governance.createTenant(SERVICE_CALLER, { name: "team-a" });
+    await governance.createTenant(SERVICE_CALLER, { name: "team-b" });
+    alice = await userWithRole(fx.server, "alice", "team-a", "user");
+    bob = await userWithRole(fx.server, "bob", "team-a", "tenant-admin");
+    await catalogue.createTemplate(SERVICE_CALLER, { name: "greeter", language: "yaml", source: GREETER });
+    await catalogue.publish(SERVICE_CALLER, "greeter");
+  });
+  after(async () => fx?.close());
+
+  it("deploys a YAML template to a tenant stack, records its outputs with secrets masked, and destroys it", async () => {
+    const { stacks } = fx.server.platform;
+    const { job } = await stacks.deploy(alice, {
+      tenant: "team-a",
+      name: "web",
+      template: "greeter",
+      parameters: { greeting: "hi" },
+      secretParameters: { apiKey: CANARY },
+    });
+    const followed = await followJob(fx.server, job.id);
+    assert.equal(followed.job.status, "succeeded", followed.job.error ?? "");
+    const deployed = await settled(fx.server, alice, "team-a", "web");
+    assert.equal(deployed.status, "deployed", deployed.error ?? "");
+    assert.deepEqual(deployed.outputs, { message: "hi, tenant", key: "[secret]" });
+    assert.deepEqual(
+      deployed.parameters,
+      { greeting: "hi" },
+      "secret parameters are never on the stack record",
+    );
+    assert.equal(deployed.deployedBy, "alice");
+    assert.ok(!JSON.stringify(followed).includes(CANARY), "the job's output and events never show a secret");
+
+    await assert.rejects(
+      stacks.destroy(alice, { tenant: "team-a", name: "web" }),
+      refusal("permission_denied", "tenant"),
+    );
+    const destroyed = await stacks.destroy(bob, { tenant: "team-a", name: "web" });
+    assert.equal(destroyed.stack.status, "destroying");
+    await followJob(fx.server, destroyed.job.id);
+    const after = await settled(fx.server, bob, "team-a", "web");
+    assert.equal(after.status, "destroyed");
+
+    const dataDir = join(fx.dir, "data");
+    for (const file of readdirSync(dataDir, { recursive: true }) as string[]) {
+      let text: string;
+      try {
+        text = readFileSync(join(dataDir, file), "latin1");
+      } catch {
+        continue;
+      }
+      assert.ok(!text.includes(CANARY), `${file} holds the secret in plain text`);
+    }
+  });
+
+  it("refuses parameters outside the tenant's constraint, naming each, and never exceeds maxInstances", async () => {
+    const { governance, stacks } = fx.server.platform;
+    await governance.setConstraint(SERVICE_CALLER, {
+      template: "greeter",
+      tenant: "team-a",
+      constraint: { maxInstances: 1, parameters: { greeting: { allowedValues: ["hi", "hey"] } } },
+    });
+    await assert.rejects(
+      stacks.deploy(alice, {
+        tenant: "team-a",
+        name: "bad",
+        template: "greeter",
+        parameters: { greeting: "yo", colour: "red" },
+        secretParameters: { apiKey: "short" },
+      }),
+      refusal("invalid_argument", "parameters.colour", "parameters.greeting", "secretParameters.apiKey"),
+    );
+    const first = await stacks.deploy(alice, {
+      tenant: "team-a",
+      name: "one",
+      template: "greeter",
+      parameters: { greeting: "hey" },
+      secretParameters: { apiKey: CANARY },
+    });
+    await assert.rejects(
+      stacks.deploy(alice, {
+        tenant: "team-a",
+        name: "two",
+        template: "greeter",
+        parameters: { greeting: "hey" },
+        secretParameters: { apiKey: CANARY },
+      }),
+      refusal("resource_exhausted", "template"),
+    );
+    await followJob(fx.server, first.job.id);
+    assert.equal((await settled(fx.server, alice, "team-a", "one")).status, "deployed");
+  });
+
+  it("shows a tenant nothing of another tenant's", async () => {
+    const carol = await userWithRole(fx.server, "carol", "team-b", "tenant-admin");
+    const { stacks } = fx.server.platform;
+    await assert.rejects(
+      stacks.get(carol, { tenant: "team-a", name: "one" }),
+      refusal("not_found", "tenant"),
+    );
+    await assert.rejects(stacks.list(carol, { tenant: "team-a" }), refusal("not_found", "tenant"));
+    await assert.rejects(
+      stacks.destroy(carol, { tenant: "team-a", name: "one" }),
+      refusal("not_found", "tenant"),
+    );
+    assert.deepEqual(await stacks.list(carol, { tenant: "team-b" }), []);
+  });
+});

@@ -1,0 +1,43 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Role } from "../../src/catalog/permissions";
+import { type Caller, SERVICE_CALLER } from "../../src/jobs/domain/caller";
+import type { TenantStack } from "../../src/jobs/domain/tenant-stack";
+import type { JobServer } from "../../src/jobs/start-job-server";
+
+/**
+ * Where template installs are kept across test runs: npm and pip installs are slow cold, and the
+ * suite must stay quick warm. The service shares an installs directory by design.
+ */
+export const TEST_TEMPLATE_INSTALLS = join(homedir(), ".cache", "stackwright", "test-template-installs");
+
+/** A user of `tenant` with `role`, signed in with a token of their own, as the API would see them. */
+export async function userWithRole(
+  server: JobServer,
+  name: string,
+  tenant: string,
+  role: Role,
+): Promise<Caller> {
+  const { governance, authenticator } = server.platform;
+  await governance.createUser(SERVICE_CALLER, { name });
+  await governance.setMembership(SERVICE_CALLER, { tenant, user: name, role });
+  const { token } = await governance.issueToken(SERVICE_CALLER, { user: name, name: "test" });
+  return authenticator.authenticate(token);
+}
+
+/** Waits until the tenant stack leaves `deploying`/`destroying`, and returns it. */
+export async function settled(
+  server: JobServer,
+  caller: Caller,
+  tenant: string,
+  name: string,
+): Promise<TenantStack> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const stacks = await server.platform.stacks.list(caller, { tenant, includeDestroyed: true });
+    const stack = stacks.filter((s) => s.name === name).sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (stack !== undefined && stack.status !== "deploying" && stack.status !== "destroying") return stack;
+    if (Date.now() > deadline) throw new Error(`stack ${name} still ${stack?.status} after 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
