@@ -12,7 +12,7 @@ export function bearerCheck(token: string): (header: Headers) => boolean {
   if (token === "") throw new Error("the API token must not be empty");
   const expected = digest(token);
   return (header) => {
-    const presented = BEARER.exec(header.get("authorization") ?? "")?.[1];
+    const presented = bearerOf(header);
     return presented !== undefined && timingSafeEqual(digest(presented), expected);
   };
 }
@@ -30,4 +30,9 @@ export function bearerGate(check: (header: Headers) => boolean): (context: Handl
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** The token an `Authorization: Bearer <token>` header carries, if it carries one. */
+export function bearerOf(header: Headers): string | undefined {
+  return BEARER.exec(header.get("authorization") ?? "")?.[1];
 }

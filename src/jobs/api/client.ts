@@ -1,8 +1,17 @@
+import type { DescService } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { StackJobs } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
 
 export type JobsClient = Client<typeof StackJobs>;
+
+/** The platform's three services, on one connection. */
+export interface PlatformClient {
+  readonly catalog: Client<typeof TemplateCatalog>;
+  readonly stacks: Client<typeof TenantStacks>;
+  readonly governance: Client<typeof Governance>;
+}
 
 export interface JobsClientOptions {
   /** The server's URL, e.g. `http://127.0.0.1:7420`. */
@@ -14,6 +23,19 @@ export interface JobsClientOptions {
 
 /** A StackJobs client that authenticates every call. */
 export function createJobsClient(options: JobsClientOptions): JobsClient {
+  return clientOf(StackJobs, options);
+}
+
+/** Clients of the catalogue, tenant stacks and governance that authenticate every call. */
+export function createPlatformClient(options: JobsClientOptions): PlatformClient {
+  return {
+    catalog: clientOf(TemplateCatalog, options),
+    stacks: clientOf(TenantStacks, options),
+    governance: clientOf(Governance, options),
+  };
+}
+
+function clientOf<S extends DescService>(service: S, options: JobsClientOptions): Client<S> {
   const interceptors = [bearer(options.token)];
   const transport =
     options.transport === "grpc"
@@ -24,7 +46,7 @@ export function createJobsClient(options: JobsClientOptions): JobsClient {
           useBinaryFormat: false,
           interceptors,
         });
-  return createClient(StackJobs, transport);
+  return createClient(service, transport);
 }
 
 function bearer(token: string): Interceptor {

@@ -2,13 +2,18 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type ApiLimits, DEFAULTS } from "../config/service-config";
 import type { JobService } from "../domain/job-service";
+import type { PlatformContracts } from "../domain/platform-contracts";
+import { looksLikeUserToken } from "../secrets/user-tokens";
 import { listenDualProtocol } from "../transport/dual-protocol-server";
-import { bearerCheck, bearerGate } from "./bearer-auth";
+import { bearerCheck, bearerGate, bearerOf } from "./bearer-auth";
+import { platformRoutes } from "./platform-routes";
 import { checkRequestBodies, refuseBadBody } from "./request-body-check";
 import { jobRoutes } from "./routes";
 
 export interface ApiServerOptions {
   readonly service: JobService;
+  /** The catalogue, tenant stacks and governance; not served when absent. */
+  readonly platform?: PlatformContracts;
   /** The bearer token every call must carry. */
   readonly token: string;
   /** Default 127.0.0.1: the API is reachable from elsewhere only when asked for. */
@@ -28,6 +33,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+const PLATFORM_PACKAGE = "stackwright.platform.v1.";
 /** Requests are small; a bound keeps a caller from making the server buffer much. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
 /** How long close() lets calls in flight wind down before cutting connections. */
@@ -40,16 +46,24 @@ const CLOSE_GRACE_MS = 2_000;
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? "127.0.0.1";
   const shutdown = new AbortController();
-  const authorized = bearerCheck(options.token);
-  const authenticate = bearerGate(authorized);
-  const routes = jobRoutes(options.service, options.onInternalError ?? logInternalError);
+  const serviceToken = bearerCheck(options.token);
+  // A user's token is looked up in the handler (the gate cannot wait for the database); here it
+  // need only look like one, and only the platform's services take it.
+  const mayRead = (header: Headers) => serviceToken(header) || looksLikeUserToken(bearerOf(header) ?? "");
+  const jobsGate = bearerGate(serviceToken);
+  const platformGate = bearerGate(mayRead);
+  const onInternal = options.onInternalError ?? logInternalError;
+  const routes = jobRoutes(options.service, onInternal);
+  const platform = options.platform && platformRoutes(options.platform, onInternal);
   const handler = connectNodeAdapter({
     routes: (router) => {
       routes(router);
-      checkRequestBodies(router, authorized, READ_MAX_BYTES);
+      platform?.(router);
+      checkRequestBodies(router, mayRead, READ_MAX_BYTES);
     },
     requestGate: (context) => {
-      authenticate(context);
+      if (context.service.typeName.startsWith(PLATFORM_PACKAGE)) platformGate(context);
+      else jobsGate(context);
       refuseBadBody(context);
     },
     shutdownSignal: shutdown.signal,

@@ -53,7 +53,7 @@ export function toStackUpdateEvent(event: JobEvent): StackUpdateEvent {
  * instance would make Struct encoding throw mid-stream; a JSON round trip turns them into what a
  * JSON client would have seen anyway.
  */
-function toJsonObject(value: Record<string, unknown>): JsonObject {
+export function toJsonObject(value: Record<string, unknown>): JsonObject {
   const json: unknown = JSON.parse(JSON.stringify(value));
   return json !== null && typeof json === "object" && !Array.isArray(json) ? (json as JsonObject) : {};
 }

@@ -1,0 +1,265 @@
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { Caller } from "../domain/caller";
+import type { PlatformContracts } from "../domain/platform-contracts";
+import { PlatformError } from "../domain/platform-error";
+import { bearerOf } from "./bearer-auth";
+import { toConnectError } from "./errors";
+import type { StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
+import {
+  languageOf,
+  msOf,
+  roleOf,
+  toApiToken,
+  toAuditEntry,
+  toConstraint,
+  toMembership,
+  toTemplate,
+  toTemplateVersion,
+  toTemplateView,
+  toTenant,
+  toTenantStack,
+  toUser,
+} from "./platform-messages";
+import { toStackUpdate, toStackUpdateEvent } from "./to-message";
+import { untilAborted } from "./until-aborted";
+
+const DEFAULT_PAGE_SIZE = 100;
+
+/**
+ * The catalogue, tenant-stack and governance RPCs. Each call's token becomes its Caller first
+ * (a user's token is looked up; the service's is the operator's); the services check every
+ * permission and tenant themselves.
+ */
+export function platformRoutes(
+  platform: PlatformContracts,
+  onInternal: (error: unknown) => void,
+): (router: ConnectRouter) => void {
+  const as = async <T>(context: HandlerContext, call: (caller: Caller) => Promise<T>): Promise<T> => {
+    try {
+      return await call(await platform.authenticate(bearerOf(context.requestHeader)));
+    } catch (error) {
+      throw toConnectError(error, onInternal);
+    }
+  };
+  const page = (size: number) => (size === 0 ? DEFAULT_PAGE_SIZE : size);
+  const { catalogue, stacks, governance } = platform;
+
+  async function* watchJob(
+    request: { tenant: string; jobId: string; afterSeq: number },
+    context: HandlerContext,
+  ): AsyncGenerator<StackUpdateEvent> {
+    const { signal } = context;
+    try {
+      const caller = await as(context, async (c) => c);
+      // The first event is awaited here, so a refused request fails before the stream starts.
+      for await (const event of untilAborted(stacks.watchJob(caller, request, signal), signal))
+        yield toStackUpdateEvent(event);
+    } catch (error) {
+      if (!signal.aborted) throw toConnectError(error, onInternal);
+    }
+    if (signal.aborted)
+      throw ConnectError.from(signal.reason ?? new ConnectError("stream aborted", Code.Canceled));
+  }
+
+  return (router: ConnectRouter): void => {
+    router.service(TemplateCatalog, {
+      createTemplate: (request, context) =>
+        as(context, async (caller) => {
+          const language = languageOf(request.language);
+          if (language === undefined)
+            throw PlatformError.of(
+              "invalid_argument",
+              "language",
+              "expected one of LANGUAGE_TYPESCRIPT, LANGUAGE_PYTHON, LANGUAGE_YAML",
+            );
+          return toTemplateView(
+            await catalogue.createTemplate(caller, {
+              name: request.name,
+              displayName: request.displayName,
+              description: request.description,
+              language,
+              ownerTenant: request.ownerTenant,
+              system: request.system,
+              source: request.source ?? {},
+            }),
+          );
+        }),
+      saveDraft: (request, context) =>
+        as(context, async (caller) =>
+          toTemplateVersion(await catalogue.saveDraft(caller, request.template, request.source ?? {})),
+        ),
+      publishTemplate: (request, context) =>
+        as(context, async (caller) => toTemplateVersion(await catalogue.publish(caller, request.template))),
+      deprecateVersion: (request, context) =>
+        as(context, async (caller) => {
+          await catalogue.deprecate(caller, request.template, request.version);
+          return {};
+        }),
+      deleteTemplate: (request, context) =>
+        as(context, async (caller) => {
+          await catalogue.deleteTemplate(caller, request.template);
+          return {};
+        }),
+      getTemplate: (request, context) =>
+        as(context, async (caller) =>
+          toTemplateView(await catalogue.get(caller, request.template, request.tenant)),
+        ),
+      listTemplates: (request, context) =>
+        as(context, async (caller) => {
+          const limit = page(request.pageSize);
+          const templates = await catalogue.list(caller, request.tenant, {
+            limit,
+            ...(request.pageToken !== "" && { afterName: request.pageToken }),
+          });
+          return {
+            templates: templates.map(toTemplate),
+            nextPageToken: templates.length === limit ? (templates.at(-1)?.name ?? "") : "",
+          };
+        }),
+    });
+
+    router.service(TenantStacks, {
+      deployStack: (request, context) =>
+        as(context, async (caller) => {
+          const { stack, job } = await stacks.deploy(caller, {
+            tenant: request.tenant,
+            name: request.name,
+            template: request.template,
+            ...(request.version !== 0 && { version: request.version }),
+            parameters: request.parameters ?? {},
+            secretParameters: request.secretParameters,
+          });
+          return { stack: toTenantStack(stack), jobId: job.id };
+        }),
+      previewStack: (request, context) =>
+        as(context, async (caller) => {
+          const { stack, job } = await stacks.preview(caller, request);
+          return { stack: toTenantStack(stack), jobId: job.id };
+        }),
+      destroyStack: (request, context) =>
+        as(context, async (caller) => {
+          const { stack, job } = await stacks.destroy(caller, request);
+          return { stack: toTenantStack(stack), jobId: job.id };
+        }),
+      getStack: (request, context) =>
+        as(context, async (caller) => toTenantStack(await stacks.get(caller, request))),
+      listStacks: (request, context) =>
+        as(context, async (caller) => {
+          const limit = page(request.pageSize);
+          const found = await stacks.list(caller, {
+            tenant: request.tenant,
+            includeDestroyed: request.includeDestroyed,
+            limit,
+            ...(request.pageToken !== "" && { afterName: request.pageToken }),
+          });
+          return {
+            stacks: found.map(toTenantStack),
+            nextPageToken: found.length === limit ? (found.at(-1)?.name ?? "") : "",
+          };
+        }),
+      setCredential: (request, context) =>
+        as(context, async (caller) => {
+          await stacks.setCredential(caller, request);
+          return {};
+        }),
+      listCredentials: (request, context) =>
+        as(context, async (caller) => ({ names: await stacks.credentialNames(caller, request.tenant) })),
+      getStackJob: (request, context) =>
+        as(context, async (caller) => toStackUpdate(await stacks.job(caller, request))),
+      watchStackJob: (request, context) => watchJob(request, context),
+    });
+
+    router.service(Governance, {
+      createTenant: (request, context) =>
+        as(context, async (caller) => toTenant(await governance.createTenant(caller, request))),
+      listTenants: (_request, context) =>
+        as(context, async (caller) => ({ tenants: (await governance.listTenants(caller)).map(toTenant) })),
+      createUser: (request, context) =>
+        as(context, async (caller) => toUser(await governance.createUser(caller, request))),
+      listUsers: (_request, context) =>
+        as(context, async (caller) => ({ users: (await governance.listUsers(caller)).map(toUser) })),
+      setMembership: (request, context) =>
+        as(context, async (caller) => {
+          const role = roleOf(request.role);
+          if (role === undefined)
+            throw PlatformError.of(
+              "invalid_argument",
+              "role",
+              "expected one of ROLE_READ_ONLY, ROLE_USER, ROLE_TENANT_ADMIN",
+            );
+          return toMembership(
+            await governance.setMembership(caller, { tenant: request.tenant, user: request.user, role }),
+          );
+        }),
+      removeMembership: (request, context) =>
+        as(context, async (caller) => {
+          await governance.removeMembership(caller, request);
+          return {};
+        }),
+      listMemberships: (request, context) =>
+        as(context, async (caller) => ({
+          memberships: (await governance.memberships(caller, request.tenant)).map(toMembership),
+        })),
+      issueToken: (request, context) =>
+        as(context, async (caller) => {
+          const { token, info } = await governance.issueToken(caller, {
+            ...(request.user !== "" && { user: request.user }),
+            name: request.name,
+            ...(request.expiresInDays !== 0 && { expiresInDays: request.expiresInDays }),
+          });
+          return { token, info: toApiToken(info) };
+        }),
+      listTokens: (request, context) =>
+        as(context, async (caller) => ({
+          tokens: (await governance.listTokens(caller, request.user === "" ? undefined : request.user)).map(
+            toApiToken,
+          ),
+        })),
+      revokeToken: (request, context) =>
+        as(context, async (caller) => {
+          await governance.revokeToken(caller, request.id);
+          return {};
+        }),
+      setConstraint: (request, context) =>
+        as(context, async (caller) =>
+          toConstraint(
+            await governance.setConstraint(caller, {
+              template: request.template,
+              tenant: request.tenant,
+              constraint: request.constraint ?? {},
+            }),
+          ),
+        ),
+      removeConstraint: (request, context) =>
+        as(context, async (caller) => {
+          await governance.removeConstraint(caller, request);
+          return {};
+        }),
+      listConstraints: (request, context) =>
+        as(context, async (caller) => ({
+          constraints: (await governance.constraints(caller, request.tenant)).map(toConstraint),
+        })),
+      queryAuditLog: (request, context) =>
+        as(context, async (caller) => {
+          const limit = page(request.pageSize);
+          const afterSeq = request.pageToken === "" ? undefined : Number(request.pageToken);
+          if (afterSeq !== undefined && !Number.isSafeInteger(afterSeq))
+            throw PlatformError.of("invalid_argument", "pageToken", "is not a page token this service gave");
+          const from = msOf(request.from);
+          const to = msOf(request.to);
+          const entries = await governance.audit(caller, {
+            ...(request.tenant !== "" && { tenant: request.tenant }),
+            ...(from !== undefined && { from }),
+            ...(to !== undefined && { to }),
+            ...(afterSeq !== undefined && { afterSeq }),
+            limit,
+          });
+          return {
+            entries: entries.map(toAuditEntry),
+            nextPageToken: entries.length === limit ? String(entries.at(-1)?.seq ?? "") : "",
+          };
+        }),
+    });
+  };
+}
