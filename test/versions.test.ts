@@ -93,9 +93,9 @@ describe("pinned versions agree with versions.json", () => {
     );
   });
 
-  it("package.json requires Node >= 22 and the bootstrap installs a Node of that range", () => {
+  it("package.json requires Node >= 22.12 and the bootstrap installs a Node of that range", () => {
     const pkg = JSON.parse(read("package.json"));
-    assert.equal(pkg.engines.node, ">=22");
+    assert.equal(pkg.engines.node, ">=22.12");
     assert.ok(Number(pins.node.split(".")[0]) >= 22);
   });
 });
