@@ -250,7 +250,8 @@ function metadataFor(name: string, request: ResourceRequest): ObjectMeta {
  * package gets no entry and must be installed in the stack's workspace (see docs/stages.md, "What is
  * generated").
  */
-function packagesFor(schema: PackageSchema): Record<string, string> | undefined {
+/** The Program's `packages` entry for the component's package, when the schema names a plain version. */
+export function packagesFor(schema: PackageSchema): Record<string, string> | undefined {
   if (schema.parameterization !== undefined || schema.version === undefined) return undefined;
   return { [schema.name]: `${schema.name}@${schema.version}` };
 }

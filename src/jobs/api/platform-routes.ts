@@ -81,7 +81,15 @@ export function platformRoutes(
               language,
               ownerTenant: request.ownerTenant,
               system: request.system,
-              source: request.source ?? {},
+              ...(request.componentSchema === ""
+                ? { source: request.source ?? {} }
+                : {
+                    component: {
+                      schema: request.componentSchema,
+                      ...(request.componentToken !== "" && { token: request.componentToken }),
+                    },
+                    ...(request.source !== undefined && { source: request.source }),
+                  }),
             }),
           );
         }),

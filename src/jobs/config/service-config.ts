@@ -82,6 +82,8 @@ export interface StackConfig {
   /** Environment variable name → where its secret value comes from. */
   readonly credentials: Readonly<Record<string, SecretSource>>;
   readonly config: Readonly<Record<string, string>>;
+  /** Plain configuration whose values are objects or lists (a tenant stack's structured parameters). */
+  readonly structuredConfig?: Readonly<Record<string, unknown>>;
   readonly secretConfig: Readonly<Record<string, SecretSource>>;
   /** Directories searched first for plugins and tools (prepended to the engine's PATH). */
   readonly pluginPaths: readonly string[];

@@ -23,7 +23,13 @@ export interface NewTemplateRequest {
   /** The tenant that owns the template; none for the provider's own, offered to every tenant. */
   readonly ownerTenant?: string;
   readonly system?: boolean;
-  readonly source: unknown;
+  /** The program, its dependencies and parameters; or, instead, `component`. */
+  readonly source?: unknown;
+  /**
+   * Make the template from a component: its parameters are the component's inputs, its program
+   * the translation core's Pulumi YAML for it (language yaml).
+   */
+  readonly component?: { readonly schema: string; readonly token?: string };
 }
 
 /** A template as one tenant sees it: the parameters it may give, under its constraint. */

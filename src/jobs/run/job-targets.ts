@@ -129,10 +129,12 @@ export class JobTargets {
       passphrase: { fromEnv: PASSPHRASE_SOURCE },
       credentials,
       config: Object.fromEntries(
-        Object.entries(stack.parameters).map(([key, value]) => [
-          key,
-          typeof value === "string" ? value : JSON.stringify(value),
-        ]),
+        Object.entries(stack.parameters)
+          .filter(([, value]) => !isStructured(value))
+          .map(([key, value]) => [key, String(value)]),
+      ),
+      structuredConfig: Object.fromEntries(
+        Object.entries(stack.parameters).filter(([, value]) => isStructured(value)),
       ),
       secretConfig,
       pluginPaths: [],
@@ -161,6 +163,8 @@ export class JobTargets {
     };
   }
 }
+
+const isStructured = (value: unknown): boolean => value !== null && typeof value === "object";
 
 function projectNameOf(pulumiYaml: string | undefined): string {
   const parsed = pulumiYaml === undefined ? undefined : (parseYaml(pulumiYaml) as { name?: unknown });

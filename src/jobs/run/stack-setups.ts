@@ -28,7 +28,15 @@ export class StackSetups {
 /** What a stack's setup depends on: when it changes, the stack is set up again. */
 export function setupFingerprint(workDir: string, stack: StackConfig, environment: StackEnvironment): string {
   return createHash("sha256")
-    .update(JSON.stringify([workDir, stack.backend, stack.config, environment.secretConfig]))
+    .update(
+      JSON.stringify([
+        workDir,
+        stack.backend,
+        stack.config,
+        stack.structuredConfig ?? {},
+        environment.secretConfig,
+      ]),
+    )
     .digest("hex");
 }
 
@@ -57,6 +65,32 @@ async function applyConfig(
   const plain = Object.entries(stackConfig.config);
   if (plain.length > 0)
     await stack.setAllConfig(Object.fromEntries(plain.map(([k, value]) => [k, { value, secret: false }])));
+  const structured = Object.entries(stackConfig.structuredConfig ?? {});
+  if (structured.length > 0) {
+    // `config set` takes text only, which a typed object or array config key refuses; set-all
+    // --json reads each value as the JSON it is. Plain values only: this is on the command line.
+    const values = Object.fromEntries(
+      structured.map(([key, value]) => [
+        `${stackConfig.project}:${key}`,
+        { value: JSON.stringify(value), objectValue: value, secret: false },
+      ]),
+    );
+    await processes.run(
+      cli.command,
+      [
+        "config",
+        "set-all",
+        "--json",
+        JSON.stringify(values),
+        "--stack",
+        stackConfig.name,
+        "--non-interactive",
+      ],
+      stack.workspace.workDir,
+      environment.env,
+      {},
+    );
+  }
   for (const [key, value] of Object.entries(environment.secretConfig)) {
     await processes.run(
       cli.command,

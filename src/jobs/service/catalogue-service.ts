@@ -5,7 +5,11 @@ import { effectiveParameterSchema } from "../../catalog/effective-schema";
 import { nameProblem } from "../../catalog/names";
 import { type ParameterSchema, readParameterSchema } from "../../catalog/parameter-schema";
 import { compileParameterValidator } from "../../catalog/parameter-validator";
-import type { Problem } from "../../core/errors";
+import { componentTemplate } from "../../core/component-template";
+import { type Problem, StackwrightInputError } from "../../core/errors";
+import { prepareComponent } from "../../core/manifests";
+import { parsePackageSchema } from "../../core/package-schema";
+import { toYaml } from "../../core/yaml";
 import type { Caller } from "../domain/caller";
 import {
   isTemplateLanguage,
@@ -61,9 +65,16 @@ export class CatalogueService implements TemplateCatalogContract {
     ] as const)
       if (value !== undefined && (typeof value !== "string" || value.length > 2000))
         problems.push({ at: field, message: "expected text of at most 2000 characters" });
+    if (request.component !== undefined && request.source !== undefined)
+      problems.push({ at: "component", message: "give either source or component, not both" });
+    if (request.component !== undefined && request.language !== "yaml")
+      problems.push({ at: "language", message: "a template made from a component is a YAML program" });
     if (problems.length > 0) throw PlatformError.invalid(problems);
     const language = request.language as TemplateLanguage;
-    const source = await this.checkedSource(language, request.source);
+    const source = await this.checkedSource(
+      language,
+      request.component === undefined ? request.source : fromComponent(request.component, request.name),
+    );
     const template = await this.change(caller, owner, "template.create", async (tx) => {
       const store = new CatalogueStore(tx);
       let created: Template;
@@ -319,6 +330,18 @@ export class CatalogueService implements TemplateCatalogContract {
       });
       return outcome.result;
     });
+  }
+}
+
+/** A template's source made from a component's schema by the translation core. */
+function fromComponent(component: { schema: string; token?: string }, name: string): unknown {
+  try {
+    const schema = parsePackageSchema(String(component.schema), "component.schema");
+    const made = componentTemplate(prepareComponent(schema, component.token, "component.token"), name);
+    return { files: { "Pulumi.yaml": toYaml(made.project) }, dependencies: {}, parameters: made.parameters };
+  } catch (error) {
+    if (error instanceof StackwrightInputError) throw PlatformError.invalid(error.problems);
+    throw error;
   }
 }
 

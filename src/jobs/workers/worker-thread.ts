@@ -8,7 +8,7 @@ import { JobTargets } from "../run/job-targets";
 import { Envelope } from "../secrets/envelope";
 import { JobStore } from "../store/job-store";
 import { openDatabase } from "../store/open-database";
-import { baseEngineEnvironment } from "../workspace/stack-environment";
+import { packageManagerEnvironment } from "../workspace/stack-environment";
 import { TemplateWorkspaces } from "../workspace/template-workspaces";
 import { Workloads } from "../workspace/workloads";
 import { WorkerPool } from "./worker-pool";
@@ -52,8 +52,7 @@ async function main(): Promise<void> {
       templates: new TemplateWorkspaces({
         versionsDir: join(data.config.dataDir, "templates", "versions"),
         installsDir: data.config.templateInstallsDir,
-        // Package managers get the engine's inherited variables (PATH, HOME, proxies), nothing secret.
-        env: baseEngineEnvironment(env, "nodejs"),
+        env: packageManagerEnvironment(env),
       }),
       env,
     });

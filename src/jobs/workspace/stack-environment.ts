@@ -44,6 +44,10 @@ export const INHERITED_VARIABLES = [
   "NO_PROXY",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
+  // Where a machine behind an inspecting proxy keeps the CA that Node and Python clients must trust.
+  "NODE_EXTRA_CA_CERTS",
+  "REQUESTS_CA_BUNDLE",
+  "CURL_CA_BUNDLE",
   "PULUMI_HOME",
   "PULUMI_PYTHON_CMD",
 ] as const;
@@ -82,6 +86,22 @@ export function baseEngineEnvironment(
     if (value !== undefined) env[name] = value;
   }
   return { ...env, ...ISOLATION };
+}
+
+/** The package managers' own settings (registries, caches, certificates): npm's and pip's, by prefix. */
+const PACKAGE_MANAGER_PREFIXES = ["npm_config_", "NPM_CONFIG_", "PIP_"];
+
+/**
+ * The environment npm and pip install templates' dependencies with: the engine's inherited
+ * variables and the package managers' own settings. Nothing of any stack: installs run for a
+ * template version, shared by every tenant that deploys it.
+ */
+export function packageManagerEnvironment(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = baseEngineEnvironment(source, "nodejs");
+  for (const [name, value] of Object.entries(source))
+    if (value !== undefined && PACKAGE_MANAGER_PREFIXES.some((prefix) => name.startsWith(prefix)))
+      env[name] = value;
+  return env;
 }
 
 export function stackEnvironment(
