@@ -136,6 +136,19 @@ sw_ensure_postgres() {
 	export STACKWRIGHT_PG_BIN="$bin"
 }
 
+# Tenants' template programs run in a bubblewrap sandbox that hides the service's own files
+# (docs/catalogue.md); the service and its tests need Debian's 'bubblewrap' package.
+sw_ensure_bubblewrap() {
+	command -v bwrap >/dev/null && return 0
+	if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+		sw_fail "bubblewrap is missing: install Debian's 'bubblewrap' package (apt-get install bubblewrap)"
+		return 1
+	fi
+	sw_say "installing bubblewrap from Debian's packages (apt-get install bubblewrap)"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } ||
+		{ sw_fail "step 'apt-get install bubblewrap' failed"; return 1; }
+}
+
 # Arguments name the optional parts the command needs (only `kubernetes` so far); the rest is
 # always there.
 sw_bootstrap() {
@@ -156,6 +169,7 @@ sw_bootstrap_steps() {
 	source "$sw_root/scripts/build-engine.sh" || return 1
 	sw_ensure_python || return 1
 	sw_ensure_postgres || return 1
+	sw_ensure_bubblewrap || return 1
 	local part
 	for part in "$@"; do
 		case "$part" in

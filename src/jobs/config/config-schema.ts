@@ -241,6 +241,14 @@ export const ServiceConfigSchema = Type.Object(
           "Where catalogue templates' installed dependencies are kept, one set per lockfile, relative to this file; may be shared by several services; default: <dataDir>/templates/installs.",
       }),
     ),
+    tenantSandbox: Type.Optional(
+      Type.Union([Type.Literal("bubblewrap"), Type.Literal("off")], {
+        default: "bubblewrap",
+        description:
+          "How tenants' template programs run: in a bubblewrap sandbox that hides the service's files (the default), or off, only where every template author is trusted with them.",
+        errorMessage: "expected bubblewrap or off",
+      }),
+    ),
     workloads: Type.Optional(
       Type.Record(Type.String(), WorkloadSchema, {
         description: "Workload name → what it deploys.",

@@ -45,6 +45,10 @@ export interface ServiceConfig {
   readonly api: ApiLimits;
   /** Where catalogue templates' installed dependencies are kept (see workspace/template-workspaces). */
   readonly templateInstallsDir: string;
+  /** How tenants' template programs run: sandboxed (engine/sandbox.ts), or not. */
+  readonly tenantSandbox: "bubblewrap" | "off";
+  /** The configuration file, when read from one: hidden from tenants' programs with the other secrets. */
+  readonly file?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
   readonly stacks: ReadonlyMap<string, StackConfig>;
 }
@@ -120,7 +124,7 @@ export function loadServiceConfig(file: string, env: NodeJS.ProcessEnv = process
   } catch (error) {
     throw StackwrightInputError.single(file, `not valid YAML: ${(error as Error).message.split("\n")[0]}`);
   }
-  return parseServiceConfig(raw, dirname(resolve(file)), env);
+  return { ...parseServiceConfig(raw, dirname(resolve(file)), env), file: resolve(file) };
 }
 
 /** Checks a configuration value; reports every problem at once, each naming its field. */
@@ -223,6 +227,7 @@ function resolveConfig(file: ServiceConfigFile, baseDir: string, env: NodeJS.Pro
       file.templateInstallsDir === undefined
         ? join(dataDir, "templates", "installs")
         : path(file.templateInstallsDir),
+    tenantSandbox: file.tenantSandbox ?? "bubblewrap",
     workloads: new Map(workloads.map(([name, w]) => [name, resolveWorkload(name, w, path)])),
     stacks: new Map(stacks.map(([name, s]) => [name, resolveStack(name, s, dataDir, path)])),
   };

@@ -4,6 +4,7 @@ import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { ChangeSummary, Operation } from "../domain/job";
 import { EventLogTail } from "../engine/engine-event-log";
 import type { EngineProcesses } from "../engine/engine-process";
+import { type SandboxPlan, sandboxedCommand } from "../engine/sandbox";
 import type { RedactingLines } from "../redaction/redactor";
 import { changeCounts } from "./event-summary";
 
@@ -27,6 +28,8 @@ export interface OperationRun {
   readonly lines: RedactingLines;
   readonly onEvent: (event: EngineEvent) => void;
   readonly signal: AbortSignal;
+  /** Run the program in this sandbox (a tenant's template); none for the operator's own stacks. */
+  readonly sandbox?: SandboxPlan;
 }
 
 /**
@@ -44,18 +47,25 @@ export async function runEngineOperation(run: OperationRun): Promise<ChangeSumma
     run.onEvent(event);
   });
   try {
+    const args = [
+      ...OPERATION_ARGS[run.operation],
+      "--stack",
+      run.stackName,
+      "--event-log",
+      logFile,
+      "--color",
+      "never",
+      "--non-interactive",
+    ];
+    const command = run.sandbox
+      ? sandboxedCommand(run.cli.command, args, {
+          ...run.sandbox,
+          writable: [...run.sandbox.writable, run.scratchDir],
+        })
+      : { command: run.cli.command, args };
     await run.processes.run(
-      run.cli.command,
-      [
-        ...OPERATION_ARGS[run.operation],
-        "--stack",
-        run.stackName,
-        "--event-log",
-        logFile,
-        "--color",
-        "never",
-        "--non-interactive",
-      ],
+      command.command,
+      command.args,
       run.workDir,
       // The CLI accepts --event-log only with debug commands on (as the Automation API sets it).
       { ...run.env, PULUMI_DEBUG_COMMANDS: "true" },

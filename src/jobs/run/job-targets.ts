@@ -1,9 +1,11 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { parseYaml } from "../../core/yaml";
 import type { ServiceConfig, StackConfig } from "../config/service-config";
 import type { TemplateLanguage } from "../domain/catalogue";
 import type { Job } from "../domain/job";
+import { SANDBOX_COMMAND, type SandboxPlan } from "../engine/sandbox";
 import type { Envelope } from "../secrets/envelope";
 import { CatalogueStore } from "../store/catalogue-store";
 import { SealedSecretStore } from "../store/sealed-secret-store";
@@ -21,6 +23,8 @@ export interface JobTarget {
   readonly env: NodeJS.ProcessEnv;
   readonly project: ProjectSource;
   readonly readOutputs: boolean;
+  /** Where the program may look and write; none: it runs unsandboxed (the operator's own stacks). */
+  readonly sandbox?: SandboxPlan;
 }
 
 /** Builds a template version's program with its dependencies (workspace/template-workspaces). */
@@ -140,10 +144,18 @@ export class JobTargets {
       pluginPaths: [],
     };
     const projectDir = join(config.dataDir, "tenant-stacks", stack.id, "project");
+    if (config.tenantSandbox === "bubblewrap" && !onPath(SANDBOX_COMMAND, env.PATH))
+      return {
+        error:
+          "tenants' programs run in a bubblewrap sandbox, and bwrap is not on the service's PATH: install Debian's 'bubblewrap' package (or set tenantSandbox: off in the service's configuration)",
+      };
     return {
       stack: stackConfig,
       env,
       readOutputs: true,
+      ...(config.tenantSandbox === "bubblewrap" && {
+        sandbox: sandboxPlan(config, join(config.dataDir, "tenant-stacks", stack.id), backendDir, env),
+      }),
       project: {
         runtime: RUNTIMES[template.language],
         prepare: async () => {
@@ -162,6 +174,36 @@ export class JobTargets {
       },
     };
   }
+}
+
+/**
+ * A tenant stack's sandbox: the data directory hidden (the database, the master key and API
+ * token, every other stack's state and project), with every secret file the configuration names;
+ * its own project copy and state writable; the template's program and installs readable.
+ */
+function sandboxPlan(
+  config: ServiceConfig,
+  stackDir: string,
+  backendDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): SandboxPlan {
+  const secretFiles = [...config.stacks.values()].flatMap((stack) =>
+    [stack.passphrase, ...Object.values(stack.credentials), ...Object.values(stack.secretConfig)].flatMap(
+      (source) => ("fromFile" in source ? [source.fromFile] : []),
+    ),
+  );
+  const pulumiHome = env.PULUMI_HOME ?? join(env.HOME ?? homedir(), ".pulumi");
+  return {
+    hiddenDirs: [config.dataDir],
+    hiddenFiles: [...secretFiles, ...(config.file === undefined ? [] : [config.file])],
+    readable: [join(config.dataDir, "templates", "versions"), config.templateInstallsDir],
+    writable: [stackDir, ...(backendDir === undefined ? [] : [backendDir]), pulumiHome],
+    readOnlyWithin: [join(pulumiHome, "plugins")],
+  };
+}
+
+function onPath(command: string, path: string | undefined): boolean {
+  return (path ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, command)));
 }
 
 const isStructured = (value: unknown): boolean => value !== null && typeof value === "object";

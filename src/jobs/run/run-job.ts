@@ -4,6 +4,7 @@ import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../config/service-config";
 import type { ChangeSummary, Job, StopReason } from "../domain/job";
 import { EngineProcesses, isConcurrentUpdate } from "../engine/engine-process";
+import type { SandboxPlan } from "../engine/sandbox";
 import { clearStackLock } from "../engine/stack-lock";
 import { RedactingLines, Redactor } from "../redaction/redactor";
 import type { JobResult } from "../store/job-store";
@@ -31,6 +32,8 @@ export interface RunContext {
   readonly project: ProjectSource;
   /** Read the stack's outputs after a successful update (secret ones stay masked). */
   readonly readOutputs?: boolean;
+  /** Run the program sandboxed (a tenant's template). */
+  readonly sandbox?: SandboxPlan;
   readonly cli: PulumiCommand;
   /** Aborted with a StopReason to stop the job: interrupt, then kill after `graceMs`. */
   readonly signal: AbortSignal;
@@ -105,6 +108,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
           lines,
           onEvent,
           signal: ctx.signal,
+          ...(ctx.sandbox !== undefined && { sandbox: ctx.sandbox }),
         });
         const outputs =
           ctx.readOutputs && ctx.job.operation !== "preview" && ctx.job.operation !== "destroy"

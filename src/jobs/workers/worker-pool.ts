@@ -153,6 +153,7 @@ export class WorkerPool implements JobRunners {
               stack: target.stack,
               project: target.project,
               readOutputs: target.readOutputs,
+              ...(target.sandbox !== undefined && { sandbox: target.sandbox }),
               cli,
               signal: controller.signal,
               graceMs: config.cancelGraceMs,
