@@ -24,7 +24,10 @@ const PROGRAMS = {
       "index.ts": [
         'import * as pulumi from "@pulumi/pulumi";',
         "const config = new pulumi.Config();",
-        'export const message = `${config.require("greeting")} from TypeScript`;',
+        // `satisfies` is newer than the TypeScript the Pulumi SDK carries: the program must run
+        // with the TypeScript its code was checked with.
+        'const greeting = config.require("greeting") satisfies string;',
+        "export const message = `${greeting} from TypeScript`;",
         'export const key = config.requireSecret("apiKey");',
         "",
       ].join("\n"),

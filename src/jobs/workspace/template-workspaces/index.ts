@@ -1,4 +1,5 @@
 import { mkdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import type { TemplateLanguage } from "../../domain/catalogue";
 import {
@@ -56,6 +57,13 @@ export interface PreparedTemplate {
   readonly project: string;
 }
 
+/** The template's dependencies, with the code check's TypeScript unless it names its own. */
+function withCheckersTypeScript(dependencies: Readonly<Record<string, string>>): Record<string, string> {
+  if (Object.hasOwn(dependencies, "typescript")) return { ...dependencies };
+  const { version } = createRequire(__filename)("typescript/package.json") as { version: string };
+  return { ...dependencies, typescript: version };
+}
+
 const CONTENT_HASH = /^sha256:([0-9a-f]{64})$/;
 
 /**
@@ -64,10 +72,10 @@ const CONTENT_HASH = /^sha256:([0-9a-f]{64})$/;
  * by resolved lockfile, virtualenvs by dependency set) and linked to. A version's content never
  * changes, so its directory is reused for as long as it exists.
  *
- * A TypeScript template needs no compiler among its dependencies: the Pulumi Node.js SDK carries
- * TypeScript 3.8.3 and ts-node 7.0.1 and type-checks the program with them — unless the
- * dependencies include `typescript` (and `ts-node`), which it then uses; a program written for a
- * newer TypeScript (`satisfies`, say) must list them.
+ * A TypeScript template runs with the TypeScript its code was checked with before it was saved
+ * (template-code-check, the service's own `typescript`): installed beside its dependencies unless
+ * it names one itself. Otherwise the Pulumi Node.js SDK would fall back to the TypeScript 3.8 it
+ * carries, and a program the check accepted (`satisfies`, say) would fail at deploy.
  */
 export class TemplateWorkspaces {
   private readonly versionsDir: string;
@@ -166,9 +174,10 @@ export class TemplateWorkspaces {
   ): Promise<void> {
     switch (version.language) {
       case "typescript": {
-        const packageJson = programPackageJson(version, project.project);
+        const withCompiler = { ...version, dependencies: withCheckersTypeScript(version.dependencies) };
+        const packageJson = programPackageJson(withCompiler, project.project);
         this.progress("npm: resolving dependencies");
-        const lockfile = await this.npm.resolve(version.dependencies, signal);
+        const lockfile = await this.npm.resolve(withCompiler.dependencies, signal);
         const install = await this.npm.ensure(lockfile, signal);
         await writeFile(join(dir, "package.json"), packageJson);
         await writeFile(join(dir, "package-lock.json"), lockfile);
