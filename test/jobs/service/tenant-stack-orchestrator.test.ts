@@ -146,6 +146,38 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     assert.equal((await settled(fx.server, alice, "team-a", "one")).status, "deployed");
   });
 
+  it("refuses a template denied to the tenant as if it did not exist, and a published version never changes", async () => {
+    const { governance, catalogue, stacks } = fx.server.platform;
+    await governance.setConstraint(SERVICE_CALLER, {
+      template: "greeter",
+      tenant: "team-b",
+      constraint: { allowed: false },
+    });
+    const carl = await userWithRole(fx.server, "carl", "team-b", "user");
+    await assert.rejects(
+      stacks.deploy(carl, {
+        tenant: "team-b",
+        name: "web",
+        template: "greeter",
+        secretParameters: { apiKey: CANARY },
+      }),
+      refusal("not_found", "template"),
+    );
+    assert.deepEqual(await catalogue.list(carl, "team-b", {}), []);
+
+    const before = (await catalogue.get(SERVICE_CALLER, "greeter", "team-a")).versions[0];
+    const draft = await catalogue.saveDraft(SERVICE_CALLER, "greeter", {
+      ...GREETER,
+      parameters: {
+        ...GREETER.parameters,
+        properties: { ...GREETER.parameters.properties, extra: { type: "string" } },
+      },
+    });
+    assert.equal(draft.version, 2, "editing after publishing starts a new draft");
+    const after = (await catalogue.get(SERVICE_CALLER, "greeter", "team-a")).versions[0];
+    assert.deepEqual(after, before, "version 1 is as it was published");
+  });
+
   it("shows a tenant nothing of another tenant's", async () => {
     const carol = await userWithRole(fx.server, "carol", "team-b", "tenant-admin");
     const { stacks } = fx.server.platform;
