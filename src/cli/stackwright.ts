@@ -5,6 +5,7 @@ import { DEFAULT_PROMISE_VERSION } from "../promise/promise-options";
 import { DEFAULT_STAGE_IMAGE } from "../promise/stage-image";
 import { initPromise } from "./init-promise";
 import { registerJobCommands } from "./jobs-cli";
+import { readProcessStdin, registerPlatformCommands } from "./platform";
 import { registerServeCommand } from "./serve";
 
 /** The `stackwright` command. */
@@ -55,7 +56,20 @@ export function buildCli(log: (line: string) => void): Command {
     )
     .action(async (flags) => initPromise(flags, log));
   registerServeCommand(program, log);
-  registerJobCommands(program, { log, err: (line) => process.stderr.write(`${line}\n`) });
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  registerJobCommands(program, { log, err });
+  registerPlatformCommands(program, {
+    log,
+    err,
+    readStdin: readProcessStdin,
+    env: process.env,
+    // Only when asked: touching process.stdin opens it.
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
   return program;
 }
 
