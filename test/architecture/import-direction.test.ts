@@ -58,7 +58,7 @@ describe("import direction", () => {
       "provider/index.ts": "export const p = 1;\n",
     });
     assert.notEqual(result.status, 0);
-    assert.match(result.output, /jobs-api-imports-only-domain-config-transport/);
+    assert.match(result.output, /jobs-api-imports-only-domain-config-secrets-transport/);
     assert.match(result.output, /src\/jobs\/api\/routes\.ts/);
   });
 

@@ -38,8 +38,6 @@ export function sandboxedCommand(
     "/dev",
     "--proc",
     "/proc",
-    "--tmpfs",
-    "/tmp",
   ];
   // Later mounts go on top of earlier ones: hide first, then open what the run needs.
   for (const dir of existing(plan.hiddenDirs)) sandbox.push("--tmpfs", dir);
