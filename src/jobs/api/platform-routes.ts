@@ -1,10 +1,10 @@
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Caller } from "../domain/caller";
 import type { PlatformContracts } from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
 import { bearerOf } from "./bearer-auth";
 import { toConnectError } from "./errors";
-import type { StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { jobEventStream } from "./event-stream";
 import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
 import {
   languageOf,
@@ -21,8 +21,7 @@ import {
   toTenantStack,
   toUser,
 } from "./platform-messages";
-import { toStackUpdate, toStackUpdateEvent } from "./to-message";
-import { untilAborted } from "./until-aborted";
+import { toStackUpdate } from "./to-message";
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -44,23 +43,6 @@ export function platformRoutes(
   };
   const page = (size: number) => (size === 0 ? DEFAULT_PAGE_SIZE : size);
   const { catalogue, stacks, governance } = platform;
-
-  async function* watchJob(
-    request: { tenant: string; jobId: string; afterSeq: number },
-    context: HandlerContext,
-  ): AsyncGenerator<StackUpdateEvent> {
-    const { signal } = context;
-    try {
-      const caller = await as(context, async (c) => c);
-      // The first event is awaited here, so a refused request fails before the stream starts.
-      for await (const event of untilAborted(stacks.watchJob(caller, request, signal), signal))
-        yield toStackUpdateEvent(event);
-    } catch (error) {
-      if (!signal.aborted) throw toConnectError(error, onInternal);
-    }
-    if (signal.aborted)
-      throw ConnectError.from(signal.reason ?? new ConnectError("stream aborted", Code.Canceled));
-  }
 
   return (router: ConnectRouter): void => {
     router.service(TemplateCatalog, {
@@ -175,7 +157,13 @@ export function platformRoutes(
         as(context, async (caller) => ({ names: await stacks.credentialNames(caller, request.tenant) })),
       getStackJob: (request, context) =>
         as(context, async (caller) => toStackUpdate(await stacks.job(caller, request))),
-      watchStackJob: (request, context) => watchJob(request, context),
+      watchStackJob: (request, context) =>
+        jobEventStream(
+          // The caller is checked before the stream starts: a refusal is the RPC's error.
+          async () => stacks.watchJob(await as(context, async (caller) => caller), request, context.signal),
+          context.signal,
+          onInternal,
+        ),
     });
 
     router.service(Governance, {

@@ -1,10 +1,10 @@
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import type { ConnectRouter } from "@connectrpc/connect";
 import type { JobService } from "../domain/job-service";
 import { toConnectError } from "./errors";
+import { jobEventStream } from "./event-stream";
 import { requireId, toDeployRequest, toListQuery } from "./from-request";
-import { StackJobs, type StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
-import { toStackUpdate, toStackUpdateEvent } from "./to-message";
-import { untilAborted } from "./until-aborted";
+import { StackJobs } from "./gen/stackwright/jobs/v1/jobs_pb";
+import { toStackUpdate } from "./to-message";
 
 /** The StackJobs RPCs, served from a JobService. */
 export function jobRoutes(
@@ -19,24 +19,6 @@ export function jobRoutes(
     }
   };
 
-  async function* watch(
-    id: string,
-    afterSeq: number,
-    context: HandlerContext,
-  ): AsyncGenerator<StackUpdateEvent> {
-    const { signal } = context;
-    try {
-      for await (const event of untilAborted(service.watch(requireId(id), afterSeq, signal), signal))
-        yield toStackUpdateEvent(event);
-    } catch (error) {
-      if (!signal.aborted) throw toConnectError(error, onInternal);
-    }
-    // The caller went away (nobody hears this) or the server is closing: the stream must not end
-    // as if the job were over.
-    if (signal.aborted)
-      throw ConnectError.from(signal.reason ?? new ConnectError("stream aborted", Code.Canceled));
-  }
-
   return (router: ConnectRouter): void => {
     router.service(StackJobs, {
       deployCloudResource: (request) =>
@@ -50,7 +32,12 @@ export function jobRoutes(
         }),
       cancelStackUpdate: (request) =>
         answer(async () => toStackUpdate(await service.cancel(requireId(request.id)))),
-      watchStackUpdate: (request, context) => watch(request.id, request.afterSeq, context),
+      watchStackUpdate: (request, context) =>
+        jobEventStream(
+          async () => service.watch(requireId(request.id), request.afterSeq, context.signal),
+          context.signal,
+          onInternal,
+        ),
     });
   };
 }

@@ -24,10 +24,10 @@ import type {
   TenantTemplateView,
 } from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
-import { recordAudit } from "../store/audit-log";
 import { CatalogueStore } from "../store/catalogue-store";
 import { isUniqueViolation, type SqlDatabase, type SqlTransaction } from "../store/sql-database";
 import { TenancyStore } from "../store/tenancy-store";
+import { auditedChange, type ChangeOutcome } from "./audited-change";
 import { requirePermission, requireProviderAdmin } from "./caller";
 
 /** Checks a template's program without running it (see workspace/template-code-check). */
@@ -311,25 +311,9 @@ export class CatalogueService implements TemplateCatalogContract {
     caller: Caller,
     tenantId: string | null,
     action: string,
-    apply: (tx: SqlTransaction) => Promise<{
-      result: T;
-      target: string;
-      before?: Record<string, unknown> | null;
-      after?: Record<string, unknown> | null;
-    }>,
+    apply: (tx: SqlTransaction) => Promise<ChangeOutcome<T>>,
   ): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      const outcome = await apply(tx);
-      await recordAudit(tx, {
-        actor: caller.actor,
-        tenantId,
-        action,
-        target: outcome.target,
-        before: outcome.before ?? null,
-        after: outcome.after ?? null,
-      });
-      return outcome.result;
-    });
+    return auditedChange(this.db, caller, tenantId, action, apply);
   }
 }
 

@@ -8,10 +8,11 @@ import type { GovernanceContract } from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "../domain/tenancy";
 import { issueUserToken } from "../secrets/user-tokens";
-import { AuditLog, recordAudit } from "../store/audit-log";
+import { AuditLog } from "../store/audit-log";
 import { CatalogueStore } from "../store/catalogue-store";
 import { isUniqueViolation, type SqlDatabase, type SqlTransaction } from "../store/sql-database";
 import { TenancyStore } from "../store/tenancy-store";
+import { auditedChange, type ChangeOutcome } from "./audited-change";
 import { requirePermission, requireProviderAdmin } from "./caller";
 
 /** The longest a token may live, and how long one lives when its creator does not say. */
@@ -75,12 +76,7 @@ export class GovernanceService implements GovernanceContract {
     request: { tenant: string; user: string; role: string },
   ): Promise<Membership> {
     const tenant = await this.tenantFor(caller, request.tenant, "tenant");
-    if (!caller.principal.providerAdmin && caller.principal.memberships.get(tenant.id) !== "tenant-admin")
-      throw PlatformError.of(
-        "permission_denied",
-        "tenant",
-        "needs Tenant Admin in this tenant or Provider Admin",
-      );
+    requireTenantAdmin(caller, tenant.id);
     if (!isRole(request.role) || request.role === "provider-admin")
       throw PlatformError.of("invalid_argument", "role", "expected one of read-only, user, tenant-admin");
     const user = await new TenancyStore(this.db).user(request.user);
@@ -101,12 +97,7 @@ export class GovernanceService implements GovernanceContract {
 
   async removeMembership(caller: Caller, request: { tenant: string; user: string }): Promise<void> {
     const tenant = await this.tenantFor(caller, request.tenant, "tenant");
-    if (!caller.principal.providerAdmin && caller.principal.memberships.get(tenant.id) !== "tenant-admin")
-      throw PlatformError.of(
-        "permission_denied",
-        "tenant",
-        "needs Tenant Admin in this tenant or Provider Admin",
-      );
+    requireTenantAdmin(caller, tenant.id);
     const user = await new TenancyStore(this.db).user(request.user);
     const existing = user && (await new TenancyStore(this.db).membership(tenant.id, user.id));
     if (user === undefined || existing === undefined)
@@ -240,12 +231,7 @@ export class GovernanceService implements GovernanceContract {
     if (!caller.principal.providerAdmin) {
       if (tenantId === undefined)
         throw PlatformError.of("invalid_argument", "tenant", "name the tenant whose log to read");
-      if (caller.principal.memberships.get(tenantId) !== "tenant-admin")
-        throw PlatformError.of(
-          "permission_denied",
-          "tenant",
-          "needs Tenant Admin in this tenant or Provider Admin",
-        );
+      requireTenantAdmin(caller, tenantId);
     }
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE)
@@ -284,31 +270,25 @@ export class GovernanceService implements GovernanceContract {
   }
 
   /** Runs one change with its audit entry in one transaction. */
+
   private change<T>(
     caller: Caller,
     tenantId: string | null,
     action: string,
-    apply: (tx: SqlTransaction) => Promise<{
-      result: T;
-      target: string;
-      tenantId?: string;
-      before?: Record<string, unknown> | null;
-      after?: Record<string, unknown> | null;
-    }>,
+    apply: (tx: SqlTransaction) => Promise<ChangeOutcome<T>>,
   ): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      const outcome = await apply(tx);
-      await recordAudit(tx, {
-        actor: caller.actor,
-        tenantId: outcome.tenantId ?? tenantId,
-        action,
-        target: outcome.target,
-        before: outcome.before ?? null,
-        after: outcome.after ?? null,
-      });
-      return outcome.result;
-    });
+    return auditedChange(this.db, caller, tenantId, action, apply);
   }
+}
+
+/** Managing a tenant's members and reading its log: its Tenant Admins', or a Provider Admin's. */
+function requireTenantAdmin(caller: Caller, tenantId: string): void {
+  if (!caller.principal.providerAdmin && caller.principal.memberships.get(tenantId) !== "tenant-admin")
+    throw PlatformError.of(
+      "permission_denied",
+      "tenant",
+      "needs Tenant Admin in this tenant or Provider Admin",
+    );
 }
 
 function check(problems: readonly (Problem | undefined)[]): void {

@@ -21,6 +21,7 @@ import { SealedSecretStore } from "../store/sealed-secret-store";
 import { isUniqueViolation, type SqlDatabase } from "../store/sql-database";
 import { TenancyStore } from "../store/tenancy-store";
 import { TenantStackStore } from "../store/tenant-stack-store";
+import { auditedChange } from "./audited-change";
 import { requirePermission } from "./caller";
 import type { CatalogueService } from "./catalogue-service";
 
@@ -233,7 +234,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
   ): Promise<{ stack: TenantStack; job: Job }> {
     const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:destroy");
     const stack = await this.stackOf(tenant.id, request.name);
-    await this.options.db.transaction(async (tx) => {
+    await auditedChange(this.options.db, caller, tenant.id, "stack.destroy", async (tx) => {
       if (
         !(await new TenantStackStore(tx).transition(
           stack.id,
@@ -247,14 +248,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
           "name",
           `stack ${request.name} is ${stack.status}; wait for it to finish`,
         );
-      await recordAudit(tx, {
-        actor: caller.actor,
-        tenantId: tenant.id,
-        action: "stack.destroy",
-        target: `stack:${stack.id}`,
-        before: auditView(stack),
-        after: null,
-      });
+      return { result: undefined, target: `stack:${stack.id}`, before: auditView(stack) };
     });
     const job = await this.queue(stack, "destroy", stack.templateId, stack.templateVersion);
     return { stack: (await new TenantStackStore(this.options.db).get(stack.id)) as TenantStack, job };
@@ -298,20 +292,13 @@ export class TenantStackOrchestrator implements TenantStacksContract {
       problems.push({ at: "value", message: "is required" });
     if (problems.length > 0) throw PlatformError.invalid(problems);
     const owner = tenantSecretOwner(tenant.id);
-    await this.options.db.transaction(async (tx) => {
+    await auditedChange(this.options.db, caller, tenant.id, "credential.set", async (tx) => {
       await new SealedSecretStore(tx).put(
         owner,
         request.name,
         this.options.envelope.seal(request.value, `${owner}/${request.name}`),
       );
-      await recordAudit(tx, {
-        actor: caller.actor,
-        tenantId: tenant.id,
-        action: "credential.set",
-        target: `tenant:${tenant.id}`,
-        before: null,
-        after: { name: request.name },
-      });
+      return { result: undefined, target: `tenant:${tenant.id}`, after: { name: request.name } };
     });
   }
 
