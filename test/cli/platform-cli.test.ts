@@ -8,35 +8,19 @@ import { buildCli } from "../../src/cli/stackwright";
 import { SERVICE_CALLER } from "../../src/jobs/domain/caller";
 import { type CliRun, runCli } from "../support/cli-process";
 import { type JobFixture, startJobFixture } from "../support/job-fixture";
-import { settled, TEST_TEMPLATE_INSTALLS } from "../support/platform-fixture";
+import {
+  GREETER_PARAMETERS,
+  greeterProgram,
+  settled,
+  TEST_TEMPLATE_INSTALLS,
+} from "../support/platform-fixture";
 
 const SERVICE_TOKEN = "platform-cli-service-token-4b8e2d";
 const CANARY = "canary-api-key-7d3f91c2";
 const STDIN_CANARY = "canary-from-stdin-52ab";
 const CREDENTIAL_CANARY = "canary-credential-e61f";
 
-const GREETER_PROGRAM = [
-  "name: greeter",
-  "runtime: yaml",
-  "config:",
-  "  greeting:",
-  "    type: string",
-  "  apiKey:",
-  "    type: string",
-  "outputs:",
-  "  message: ${greeting}, tenant",
-  "  key: ${apiKey}",
-  "",
-].join("\n");
-
-const GREETER_PARAMETERS = {
-  type: "object",
-  properties: {
-    greeting: { type: "string", default: "hello" },
-    apiKey: { type: "string", writeOnly: true, minLength: 8 },
-  },
-  required: ["apiKey"],
-};
+const GREETER_PROGRAM = greeterProgram();
 
 /** The groups of the catalogue's commands and their subcommands (`stacks credentials` has its own). */
 const COMMANDS: Record<string, string[]> = {

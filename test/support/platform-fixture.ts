@@ -41,3 +41,38 @@ export async function settled(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * A YAML template with no resources: a greeting (plain, with a default) and an API key (secret,
+ * at least 8 characters) in, a message and the key out. `suffix` ends the message.
+ */
+export function greeterProgram(name = "greeter", suffix = ", tenant"): string {
+  return [
+    `name: ${name}`,
+    "runtime: yaml",
+    "config:",
+    "  greeting:",
+    "    type: string",
+    "  apiKey:",
+    "    type: string",
+    "outputs:",
+    `  message: \${greeting}${suffix}`,
+    "  key: ${apiKey}",
+    "",
+  ].join("\n");
+}
+
+export const GREETER_PARAMETERS = {
+  type: "object",
+  properties: {
+    greeting: { type: "string", default: "hello" },
+    apiKey: { type: "string", writeOnly: true, minLength: 8 },
+  },
+  required: ["apiKey"],
+};
+
+export const GREETER = {
+  files: { "Pulumi.yaml": greeterProgram() },
+  dependencies: {},
+  parameters: GREETER_PARAMETERS,
+};

@@ -4,17 +4,16 @@ import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../../support/paths";
-import { settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
+import {
+  GREETER_PARAMETERS,
+  greeterProgram,
+  settled,
+  TEST_TEMPLATE_INSTALLS,
+  userWithRole,
+} from "../../support/platform-fixture";
 
 const CANARY = "canary-secret-0d2b6f19";
-const PARAMETERS = {
-  type: "object",
-  properties: {
-    greeting: { type: "string", default: "hello" },
-    apiKey: { type: "string", writeOnly: true },
-  },
-  required: ["apiKey"],
-};
+const PARAMETERS = GREETER_PARAMETERS;
 
 /** The same small program in each language the catalogue takes: a plain output and a secret one. */
 const PROGRAMS = {
@@ -51,19 +50,7 @@ const PROGRAMS = {
   },
   yaml: {
     files: {
-      "Pulumi.yaml": [
-        "name: greeter-yaml",
-        "runtime: yaml",
-        "config:",
-        "  greeting:",
-        "    type: string",
-        "  apiKey:",
-        "    type: string",
-        "outputs:",
-        "  message: ${greeting} from YAML",
-        "  key: ${apiKey}",
-        "",
-      ].join("\n"),
+      "Pulumi.yaml": greeterProgram("greeter-yaml", " from YAML"),
     },
     dependencies: {},
     expected: "hi from YAML",

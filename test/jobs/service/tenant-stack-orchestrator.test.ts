@@ -5,36 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { PlatformError } from "../../../src/jobs/domain/platform-error";
 import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
-import { settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
+import { GREETER, settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
 
 const CANARY = "canary-secret-5f1c9a7e";
-
-const GREETER = {
-  files: {
-    "Pulumi.yaml": [
-      "name: greeter",
-      "runtime: yaml",
-      "config:",
-      "  greeting:",
-      "    type: string",
-      "  apiKey:",
-      "    type: string",
-      "outputs:",
-      "  message: ${greeting}, tenant",
-      "  key: ${apiKey}",
-      "",
-    ].join("\n"),
-  },
-  dependencies: {},
-  parameters: {
-    type: "object",
-    properties: {
-      greeting: { type: "string", default: "hello" },
-      apiKey: { type: "string", writeOnly: true, minLength: 8 },
-    },
-    required: ["apiKey"],
-  },
-};
 
 function refusal(code: string, ...paths: string[]) {
   return (error: unknown) => {
