@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
@@ -8,6 +8,31 @@ import { followJob, type JobFixture, startJobFixture } from "../../support/job-f
 import { GREETER, settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
 
 const CANARY = "canary-secret-5f1c9a7e";
+
+/**
+ * Every file under `root` with its bytes as text; a directory that vanishes meanwhile (a job's
+ * scratch, removed as its job ends) is skipped, not an error.
+ */
+function filesUnder(root: string): [string, string][] {
+  const found: [string, string][] = [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) found.push(...filesUnder(path));
+    else if (entry.isFile())
+      try {
+        found.push([path, readFileSync(path, "latin1")]);
+      } catch {
+        // Removed meanwhile.
+      }
+  }
+  return found;
+}
 
 function refusal(code: string, ...paths: string[]) {
   return (error: unknown) => {
@@ -69,16 +94,8 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     const after = await settled(fx.server, bob, "team-a", "web");
     assert.equal(after.status, "destroyed");
 
-    const dataDir = join(fx.dir, "data");
-    for (const file of readdirSync(dataDir, { recursive: true }) as string[]) {
-      let text: string;
-      try {
-        text = readFileSync(join(dataDir, file), "latin1");
-      } catch {
-        continue;
-      }
+    for (const [file, text] of filesUnder(join(fx.dir, "data")))
       assert.ok(!text.includes(CANARY), `${file} holds the secret in plain text`);
-    }
   });
 
   it("refuses parameters outside the tenant's constraint, naming each, and never exceeds maxInstances", async () => {
@@ -149,6 +166,38 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     assert.equal(draft.version, 2, "editing after publishing starts a new draft");
     const after = (await catalogue.get(SERVICE_CALLER, "greeter", "team-a")).versions[0];
     assert.deepEqual(after, before, "version 1 is as it was published");
+  });
+
+  it("never exceeds maxInstances however many deploys race for the last places", async () => {
+    const { governance, stacks } = fx.server.platform;
+    await governance.createTenant(SERVICE_CALLER, { name: "team-race" });
+    const racer = await userWithRole(fx.server, "racer", "team-race", "user");
+    await governance.setConstraint(SERVICE_CALLER, {
+      template: "greeter",
+      tenant: "team-race",
+      constraint: { maxInstances: 3 },
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        stacks.deploy(racer, {
+          tenant: "team-race",
+          name: `racer-${i}`,
+          template: "greeter",
+          secretParameters: { apiKey: CANARY },
+        }),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter(
+      (r): r is PromiseRejectedResult =>
+        r.status === "rejected" &&
+        r.reason instanceof PlatformError &&
+        r.reason.code === "resource_exhausted",
+    );
+    assert.equal(accepted.length, 3);
+    assert.equal(refused.length, 5);
+    for (const r of accepted) if (r.status === "fulfilled") await followJob(fx.server, r.value.job.id);
+    assert.equal((await stacks.list(racer, { tenant: "team-race" })).length, 3);
   });
 
   it("shows a tenant nothing of another tenant's", async () => {
