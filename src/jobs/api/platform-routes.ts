@@ -77,7 +77,11 @@ export function platformRoutes(
         }),
       saveDraft: (request, context) =>
         as(context, async (caller) =>
-          toTemplateVersion(await catalogue.saveDraft(caller, request.template, request.source ?? {})),
+          toTemplateVersion(
+            request.source === undefined
+              ? await catalogue.startDraft(caller, request.template)
+              : await catalogue.saveDraft(caller, request.template, request.source),
+          ),
         ),
       publishTemplate: (request, context) =>
         as(context, async (caller) => toTemplateVersion(await catalogue.publish(caller, request.template))),

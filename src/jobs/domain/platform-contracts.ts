@@ -45,6 +45,8 @@ export interface TenantTemplateView {
 export interface TemplateCatalogContract {
   createTemplate(caller: Caller, request: NewTemplateRequest): Promise<TenantTemplateView>;
   saveDraft(caller: Caller, template: string, source: unknown): Promise<TemplateVersion>;
+  /** The template's draft; when it has none, a new one copied from its newest version. */
+  startDraft(caller: Caller, template: string): Promise<TemplateVersion>;
   publish(caller: Caller, template: string): Promise<TemplateVersion>;
   deprecate(caller: Caller, template: string, version: number): Promise<void>;
   deleteTemplate(caller: Caller, template: string): Promise<void>;

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createPlatformClient, type PlatformClient } from "../../../src/jobs/api/client";
-import { Language, Role, StackStatus } from "../../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
+import {
+  Language,
+  Role,
+  StackStatus,
+  VersionState,
+} from "../../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
 
@@ -411,6 +416,28 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       );
       assert.equal(admins.length, 1, "nobody made themselves an admin");
     }
+  });
+
+  it("starts a draft as a copy of the newest version, and a published version never changes", async () => {
+    const template = fresh("drafted");
+    await service.catalog.createTemplate({
+      name: template,
+      language: Language.YAML,
+      ownerTenant: "team-a",
+      source: source(),
+    });
+    const published = await service.catalog.publishTemplate({ template });
+    const draft = await service.catalog.saveDraft({ template });
+    assert.equal(draft.version, 2);
+    assert.equal(draft.state, VersionState.DRAFT);
+    assert.deepEqual(draft.source, published.source);
+    const edited = await service.catalog.saveDraft({ template, source: source("hey") });
+    assert.equal(edited.version, 2, "the same draft, edited");
+    const again = await service.catalog.saveDraft({ template });
+    assert.deepEqual(again.source?.parameters?.properties, source("hey").parameters.properties);
+    const view = await service.catalog.getTemplate({ tenant: "team-a", template });
+    assert.deepEqual(view.versions[0]?.source, published.source, "version 1 stays as published");
+    assert.equal(view.versions[0]?.contentHash, published.contentHash);
   });
 
   it("refuses a revoked token, an altered one and none at all UNAUTHENTICATED, and names every bad field", async () => {

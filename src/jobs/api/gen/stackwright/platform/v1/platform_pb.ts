@@ -1736,7 +1736,8 @@ export const TemplateCatalog: GenService<{
   },
   /**
    * Writes the template's draft, a new version after the newest when it has none; the code,
-   * dependencies and parameters are checked, every problem named.
+   * dependencies and parameters are checked, every problem named. Without `source`, returns the
+   * draft, starting one as a copy of the newest version when there is none.
    *
    * @generated from rpc stackwright.platform.v1.TemplateCatalog.SaveDraft
    */
