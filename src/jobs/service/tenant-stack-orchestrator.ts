@@ -5,7 +5,7 @@ import { nameProblem } from "../../catalog/names";
 import type { ParameterSchema } from "../../catalog/parameter-schema";
 import { type ParameterValidator, parameterValidatorFor } from "../../catalog/parameter-validator";
 import type { Problem } from "../../core/errors";
-import type { Caller } from "../domain/caller";
+import { type Caller, SERVICE_CALLER } from "../domain/caller";
 import type { Job, JobEvent, Operation } from "../domain/job";
 import type { JobRunners } from "../domain/job-runners";
 import type { JobService } from "../domain/job-service";
@@ -166,6 +166,8 @@ export class TenantStackOrchestrator implements TenantStacksContract {
         !(await stacks.transition(target.id, ["pending", "deployed", "failed"], "deploying", {
           deployedBy: caller.actor,
           error: null,
+          // The job comes next: until it is queued, no earlier job's outcome can be taken for it.
+          lastJobId: null,
         }))
       )
         throw PlatformError.of(
@@ -240,7 +242,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
           stack.id,
           ["pending", "deployed", "failed"],
           "destroying",
-          {},
+          { lastJobId: null },
         ))
       )
         throw PlatformError.of(
@@ -308,15 +310,38 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     return new SealedSecretStore(this.options.db).names(tenantSecretOwner(tenant.id));
   }
 
-  /** Records every finished job of a stack still deploying or destroying, and watches the rest. */
+  /**
+   * Records every finished job of a stack still deploying or destroying, and watches the rest. A
+   * stack whose job was never queued (the service stopped in between) ends failed, so that none
+   * stays deploying forever.
+   */
   async reconcile(): Promise<void> {
     const rows = await this.options.db.query(
-      "SELECT id FROM tenant_stacks WHERE status IN ('deploying', 'destroying') AND last_job_id IS NOT NULL",
+      "SELECT id, last_job_id, status FROM tenant_stacks WHERE status IN ('deploying', 'destroying')",
     );
     for (const row of rows) {
-      const stack = await new TenantStackStore(this.options.db).get(String(row.id));
-      if (stack?.lastJobId) this.watch(stack.lastJobId);
+      if (row.last_job_id !== null) {
+        this.watch(String(row.last_job_id));
+        continue;
+      }
+      await this.interrupted(String(row.id), String(row.status) as TenantStackStatus);
     }
+  }
+
+  /** Ends a stack whose operation never got its job: failed, with why, and an audit entry. */
+  private async interrupted(stackId: string, status: TenantStackStatus): Promise<void> {
+    const stack = await new TenantStackStore(this.options.db).get(stackId);
+    if (stack === undefined) return;
+    const error = `the ${status === "destroying" ? "destroy" : "deploy"} was interrupted before its job was queued; run it again`;
+    await auditedChange(this.options.db, SERVICE_CALLER, stack.tenantId, "stack.failed", async (tx) => {
+      await new TenantStackStore(tx).transition(stackId, [status], "failed", { error });
+      return {
+        result: undefined,
+        target: `stack:${stackId}`,
+        before: { status },
+        after: { status: "failed", error },
+      };
+    });
   }
 
   close(): void {
@@ -330,12 +355,21 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     version: number,
   ): Promise<Job> {
     const jobs = new JobStore(this.options.db);
-    const job = await jobs.create({
-      stack: tenantStackKey(stack.id),
-      workload: `template:${templateId}@${version}`,
-      operation,
-      timeoutMs: this.options.timeoutMs,
-    });
+    let job: Job;
+    try {
+      job = await jobs.create({
+        stack: tenantStackKey(stack.id),
+        workload: `template:${templateId}@${version}`,
+        operation,
+        timeoutMs: this.options.timeoutMs,
+      });
+    } catch (error) {
+      if (operation !== "preview")
+        await this.interrupted(stack.id, operation === "destroy" ? "destroying" : "deploying").catch(
+          () => undefined,
+        );
+      throw error;
+    }
     if (operation !== "preview")
       await this.options.db.run("UPDATE tenant_stacks SET last_job_id = ? WHERE id = ?", [job.id, stack.id]);
     this.options.runners()?.wake();

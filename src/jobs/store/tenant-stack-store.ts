@@ -95,7 +95,7 @@ export class TenantStackStore {
     from: readonly TenantStackStatus[],
     to: TenantStackStatus,
     fields: {
-      lastJobId?: string;
+      lastJobId?: string | null;
       error?: string | null;
       outputs?: Record<string, unknown> | null;
       deployedBy?: string;

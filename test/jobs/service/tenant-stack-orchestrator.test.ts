@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { PlatformError } from "../../../src/jobs/domain/platform-error";
+import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
 import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { GREETER, settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
 
@@ -198,6 +199,33 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     assert.equal(refused.length, 5);
     for (const r of accepted) if (r.status === "fulfilled") await followJob(fx.server, r.value.job.id);
     assert.equal((await stacks.list(racer, { tenant: "team-race" })).length, 3);
+  });
+
+  it("ends failed, never deploying forever, a stack whose job was never queued (the service stopped in between)", async () => {
+    const { stacks, governance } = fx.server.platform;
+    await governance.createTenant(SERVICE_CALLER, { name: "team-halfway" });
+    const dana = await userWithRole(fx.server, "dana", "team-halfway", "user");
+    const { job } = await stacks.deploy(dana, {
+      tenant: "team-halfway",
+      name: "halfway",
+      template: "greeter",
+      parameters: { greeting: "hi" },
+      secretParameters: { apiKey: CANARY },
+    });
+    await followJob(fx.server, job.id);
+    // What a crash between the stack's move to deploying and its job's creation leaves behind.
+    const db = new SqliteDatabase(join(fx.dir, "data", "jobs.db"));
+    try {
+      await db.run(
+        "UPDATE tenant_stacks SET status = 'deploying', last_job_id = NULL WHERE name = 'halfway'",
+      );
+    } finally {
+      await db.close();
+    }
+    await stacks.reconcile();
+    const stack = await settled(fx.server, dana, "team-halfway", "halfway");
+    assert.equal(stack.status, "failed");
+    assert.match(stack.error ?? "", /interrupted before its job was queued/);
   });
 
   it("shows a tenant nothing of another tenant's", async () => {
