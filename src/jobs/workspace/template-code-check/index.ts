@@ -3,6 +3,7 @@ import { isTemplateLanguage, type TemplateLanguage } from "../../domain/catalogu
 import { PROJECT_FILE, readPulumiProject } from "./pulumi-project";
 import { checkPythonProgram } from "./python-check";
 import { readTemplateFiles } from "./template-files";
+import { checkTypeScriptInThread } from "./typescript-thread";
 import { checkYamlProgram } from "./yaml-program-check";
 
 export { TEMPLATE_FILE_LIMITS } from "./template-files";
@@ -55,9 +56,8 @@ export async function checkTemplateCode(
   const main = project.project.main;
   switch (language) {
     case "typescript": {
-      // The compiler is loaded on first use: most of the service never needs its 9 MB.
-      const { checkTypeScriptProgram } = await import("./typescript-check.js");
-      problems.push(...checkTypeScriptProgram(checkable, dependencies, main, given));
+      // In a thread of its own, loaded on first use: most of the service never needs its 9 MB.
+      problems.push(...(await checkTypeScriptInThread(checkable, dependencies, main, given)));
       break;
     }
     case "python":
