@@ -17,7 +17,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/bootstrap.sh
 
 case "${1:-}" in
-demo | test | bench | cluster | run) sw_bootstrap kubernetes ;;
+test | run) sw_bootstrap kubernetes temporal seaweedfs ;;
+demo | bench | cluster) sw_bootstrap kubernetes ;;
 *) sw_bootstrap ;;
 esac
 

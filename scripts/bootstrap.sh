@@ -6,6 +6,9 @@
 #   - a Python virtualenv with the pinned Pulumi SDK
 #   - for the commands that deploy to Kubernetes: the Kubernetes provider plugin and a local
 #     cluster's binaries (scripts/build-kubernetes.sh)
+#   - for the commands that run deploy workflows: the Temporal CLI, whose dev server they run on
+#     (scripts/build-temporal.sh), and SeaweedFS's `weed`, an S3-compatible store for Pulumi state
+#     (scripts/build-seaweedfs.sh)
 # Everything is cached outside the work tree, under $STACKWRIGHT_CACHE, so clean clones reuse it.
 
 sw_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -149,8 +152,8 @@ sw_ensure_bubblewrap() {
 		{ sw_fail "step 'apt-get install bubblewrap' failed"; return 1; }
 }
 
-# Arguments name the optional parts the command needs (only `kubernetes` so far); the rest is
-# always there.
+# Arguments name the optional parts the command needs (`kubernetes`, `temporal`, `seaweedfs`);
+# the rest is always there.
 sw_bootstrap() {
 	# Two commands started at once on a fresh machine must not both build the same cache.
 	exec 9>"$STACKWRIGHT_CACHE/.bootstrap.lock"
@@ -175,6 +178,10 @@ sw_bootstrap_steps() {
 		case "$part" in
 		# shellcheck disable=SC1091
 		kubernetes) { source "$sw_root/scripts/build-kubernetes.sh" && sw_ensure_kubernetes; } || return 1 ;;
+		# shellcheck disable=SC1091
+		temporal) { source "$sw_root/scripts/build-temporal.sh" && sw_ensure_temporal; } || return 1 ;;
+		# shellcheck disable=SC1091
+		seaweedfs) { source "$sw_root/scripts/build-seaweedfs.sh" && sw_ensure_seaweedfs; } || return 1 ;;
 		*) { sw_fail "unknown part '$part'"; return 1; } ;;
 		esac
 	done

@@ -74,6 +74,31 @@ describe("pinned versions agree with versions.json", () => {
     assert.equal(goRequire(read("parts", "etcd", "go.mod"), "go.etcd.io/etcd/server/v3"), `v${pins.etcd}`);
   });
 
+  it("parts/temporal builds the pinned Temporal CLI", () => {
+    const goMod = read("parts", "temporal", "go.mod");
+    assert.equal(goRequire(goMod, "github.com/temporalio/cli"), `v${pins.temporal}`);
+    assert.doesNotMatch(goMod, /^replace /m);
+    assert.match(
+      read("parts", "temporal", "tools.go"),
+      /^import _ "github\.com\/temporalio\/cli\/cmd\/temporal"$/m,
+    );
+  });
+
+  it("parts/seaweedfs builds weed at the pinned commit, with SeaweedFS's one replace", () => {
+    const goMod = read("parts", "seaweedfs", "go.mod");
+    assert.equal(goRequire(goMod, "github.com/seaweedfs/seaweedfs"), pins.seaweedfsModule);
+    assert.deepEqual(
+      [...goMod.matchAll(/^(?:replace )?\s*(\S+) => (\S+) (v\S+)$/gm)].map((m) => m.slice(1)),
+      [["github.com/tyler-smith/go-bip39", "github.com/cosmos/go-bip39", "v1.0.0"]],
+    );
+    assert.match(
+      read("parts", "seaweedfs", "tools.go"),
+      /^import _ "github\.com\/seaweedfs\/seaweedfs\/weed"$/m,
+    );
+    // The version number is in SeaweedFS's source; the bootstrap checks `weed version` against it.
+    assert.match(pins.seaweedfs, /^\d+\.\d{2}$/);
+  });
+
   it("every Kubernetes SDK asks the engine for exactly the pinned provider plugin", () => {
     const pypi = new RegExp(`^pulumi-kubernetes==${pins.kubernetes.replace(/\./g, "\\.")}$`, "m");
     assert.match(read("requirements.txt"), pypi);

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runCommand } from "../support/isolated-engine";
+import { REPO_ROOT } from "../support/paths";
+
+const pins = JSON.parse(readFileSync(join(REPO_ROOT, "versions.json"), "utf8"));
+const commit = String(pins.seaweedfsModule).split("-").pop() as string;
+
+/** The `weed` ./dev.sh built (`sw_bootstrap seaweedfs`); fails, never skips, when it is not there. */
+function weedBin(): string {
+  const bin = process.env.STACKWRIGHT_WEED_BIN;
+  assert.ok(bin && existsSync(bin), "STACKWRIGHT_WEED_BIN is not set: run the tests through ./dev.sh");
+  return bin;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * The bootstrap's SeaweedFS part: the `weed` it builds is the pinned version and commit and serves
+ * S3; a failed build names the step and leaves no cache a later run would trust.
+ */
+describe("scripts/build-seaweedfs.sh", () => {
+  it("the built weed runs and reports the pinned version and commit", async () => {
+    const bin = weedBin();
+    assert.ok(bin.endsWith(`/seaweedfs-${pins.seaweedfs}-${commit}/bin/weed`), bin);
+    const result = await runCommand(bin, ["version"], { cwd: REPO_ROOT, env: process.env, input: undefined });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^version \\S+ ${pins.seaweedfs.replace(/\./g, "\\.")} ${commit} linux `),
+    );
+  });
+
+  it("names a failed build step and caches nothing", async () => {
+    const cache = await mkdtemp(join(tmpdir(), "stackwright-cache-"));
+    // An empty module cache and no proxy: the build cannot find a module and fails at once.
+    const gomodcache = await mkdtemp(join(tmpdir(), "stackwright-gomodcache-"));
+    const target = join(cache, `seaweedfs-${pins.seaweedfs}-${commit}`);
+    try {
+      const result = await runCommand(
+        "bash",
+        [
+          "-c",
+          `source scripts/bootstrap.sh && source scripts/build-seaweedfs.sh && sw_build_seaweedfs ${target} ${pins.seaweedfs} ${pins.seaweedfsModule}`,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            STACKWRIGHT_CACHE: cache,
+            GOPROXY: "off",
+            GOMODCACHE: gomodcache,
+            GOFLAGS: "-modcacherw",
+          },
+          input: undefined,
+        },
+      );
+      assert.notEqual(result.code, 0);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^bootstrap: error: step 'build weed ${pins.seaweedfs.replace(/\./g, "\\.")} \\(${commit}\\)' failed`,
+          "m",
+        ),
+      );
+      assert.equal(result.stderr.match(/bootstrap: error:/g)?.length, 1, result.stderr);
+      assert.ok(!existsSync(target), "a cache was left");
+      assert.deepEqual(await readdir(cache), [], "a half-built directory was left");
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+      await rm(gomodcache, { recursive: true, force: true });
+    }
+  });
+
+  it("weed mini serves S3 on 127.0.0.1 with telemetry off, then stops", async () => {
+    const bin = weedBin();
+    const dir = await mkdtemp(join(tmpdir(), "stackwright-weed-"));
+    const [master, volume, filer, s3] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const env = { ...process.env };
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET", "S3_TABLE_BUCKET"])
+      delete env[name];
+    const server = spawn(
+      bin,
+      [
+        // Its logs go to the test's directory, not the machine's temporary directory.
+        `-logdir=${dir}`,
+        "mini",
+        `-dir=${dir}`,
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-master.telemetry=false",
+        `-master.port=${master}`,
+        `-volume.port=${volume}`,
+        `-filer.port=${filer}`,
+        `-s3.port=${s3}`,
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-webdav=false",
+        "-admin.ui=false",
+      ],
+      { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    server.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      output += d;
+    });
+    server.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      output += d;
+    });
+    const endpoint = `http://127.0.0.1:${s3}`;
+    try {
+      let listing = "";
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && server.exitCode === null) {
+        try {
+          const response = await fetch(`${endpoint}/`);
+          listing = await response.text();
+          if (response.ok && /<ListAllMyBucketsResult/.test(listing)) break;
+        } catch {
+          // not listening yet
+        }
+        await sleep(500);
+      }
+      assert.match(
+        listing,
+        /<ListAllMyBucketsResult/,
+        `S3 did not answer on ${endpoint}:\n${output.slice(-2000)}`,
+      );
+      // A bucket, an object in it and the object back: what a Pulumi state backend does.
+      let created: Response | undefined;
+      for (let attempt = 0; attempt < 60; attempt++) {
+        created = await fetch(`${endpoint}/stackwright-state`, { method: "PUT" });
+        if (created.ok) break;
+        await sleep(500);
+      }
+      assert.equal(created?.status, 200, await created?.text());
+      const put = await fetch(`${endpoint}/stackwright-state/.pulumi/meta.yaml`, {
+        method: "PUT",
+        body: "version: 1\n",
+      });
+      assert.equal(put.status, 200, await put.text());
+      const got = await fetch(`${endpoint}/stackwright-state/.pulumi/meta.yaml`);
+      assert.equal(got.status, 200);
+      assert.equal(await got.text(), "version: 1\n");
+    } finally {
+      await stop(server);
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.ok(server.exitCode !== null || server.signalCode !== null, "weed did not stop");
+  });
+});

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runCommand } from "../support/isolated-engine";
+import { REPO_ROOT } from "../support/paths";
+
+const pins = JSON.parse(readFileSync(join(REPO_ROOT, "versions.json"), "utf8"));
+
+/** The CLI ./dev.sh built (`sw_bootstrap temporal`); fails, never skips, when it is not there. */
+function temporalBin(): string {
+  const bin = process.env.STACKWRIGHT_TEMPORAL_BIN;
+  assert.ok(bin && existsSync(bin), "STACKWRIGHT_TEMPORAL_BIN is not set: run the tests through ./dev.sh");
+  return bin;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/**
+ * The bootstrap's Temporal part: the CLI it builds is the pinned version and its dev server
+ * answers; a failed build names the step and leaves no cache a later run would trust.
+ */
+describe("scripts/build-temporal.sh", () => {
+  it("the built CLI runs and reports the pinned version", async () => {
+    const bin = temporalBin();
+    assert.ok(bin.endsWith(`/temporal-${pins.temporal}/bin/temporal`), bin);
+    const result = await runCommand(bin, ["--version"], {
+      cwd: REPO_ROOT,
+      env: process.env,
+      input: undefined,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      new RegExp(`^temporal version ${pins.temporal.replace(/\./g, "\\.")} \\(Server `),
+    );
+  });
+
+  it("names a failed build step and caches nothing", async () => {
+    const cache = await mkdtemp(join(tmpdir(), "stackwright-cache-"));
+    // An empty module cache and no proxy: the build cannot find a module and fails at once.
+    const gomodcache = await mkdtemp(join(tmpdir(), "stackwright-gomodcache-"));
+    const target = join(cache, `temporal-${pins.temporal}`);
+    try {
+      const result = await runCommand(
+        "bash",
+        [
+          "-c",
+          `source scripts/bootstrap.sh && source scripts/build-temporal.sh && sw_build_temporal ${target} ${pins.temporal}`,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            STACKWRIGHT_CACHE: cache,
+            GOPROXY: "off",
+            GOMODCACHE: gomodcache,
+            GOFLAGS: "-modcacherw",
+          },
+          input: undefined,
+        },
+      );
+      assert.notEqual(result.code, 0);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^bootstrap: error: step 'build temporal CLI v${pins.temporal.replace(/\./g, "\\.")}' failed`,
+          "m",
+        ),
+      );
+      assert.equal(result.stderr.match(/bootstrap: error:/g)?.length, 1, result.stderr);
+      assert.ok(!existsSync(target), "a cache was left");
+      assert.deepEqual(await readdir(cache), [], "a half-built directory was left");
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+      await rm(gomodcache, { recursive: true, force: true });
+    }
+  });
+
+  it("temporal server start-dev answers on its port on 127.0.0.1, then stops", async () => {
+    const bin = temporalBin();
+    const dir = await mkdtemp(join(tmpdir(), "stackwright-temporal-"));
+    const port = await freePort();
+    const server = spawn(
+      bin,
+      [
+        "server",
+        "start-dev",
+        "--headless",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--db-filename",
+        join(dir, "t.db"),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    server.stdout?.setEncoding("utf8").on("data", (d: string) => {
+      output += d;
+    });
+    server.stderr?.setEncoding("utf8").on("data", (d: string) => {
+      output += d;
+    });
+    try {
+      let health = "";
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && server.exitCode === null) {
+        const result = await runCommand(
+          bin,
+          ["operator", "cluster", "health", "--address", `127.0.0.1:${port}`],
+          {
+            cwd: dir,
+            env: process.env,
+            input: undefined,
+          },
+        );
+        health = result.stdout;
+        if (result.code === 0 && /SERVING/.test(health)) break;
+        await sleep(500);
+      }
+      assert.match(
+        health,
+        /SERVING/,
+        `the dev server did not answer on 127.0.0.1:${port}:\n${output.slice(-2000)}`,
+      );
+      assert.ok(existsSync(join(dir, "t.db")), "no database file");
+    } finally {
+      await stop(server);
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.ok(server.exitCode !== null || server.signalCode !== null, "the dev server did not stop");
+  });
+});
