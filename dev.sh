@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Stackwright's one entry point for a fresh machine. Every command first runs the bootstrap
 # (scripts/bootstrap.sh): Node >= 22, npm dependencies, the pinned Pulumi engine, a Python
-# virtualenv — each built once and cached under ${XDG_CACHE_HOME:-~/.cache}/stackwright — plus the
-# parts that only some commands need (the Kubernetes provider and a local cluster's binaries: every
-# command but cli).
+# virtualenv, PostgreSQL's and bubblewrap's Debian packages — each built once and cached under
+# ${XDG_CACHE_HOME:-~/.cache}/stackwright — plus the parts that only some commands need: the
+# Kubernetes provider and a local cluster's binaries (every command but cli), the Temporal dev
+# server and SeaweedFS (test and run).
 #
 #   ./dev.sh demo        the main job on embedded defaults
 #   ./dev.sh test        lint, type-check and every test, against the real engine
