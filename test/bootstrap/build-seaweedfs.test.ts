@@ -1,47 +1,20 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { builtBinary, stopProcess } from "../support/built-parts";
+import { freePorts } from "../support/free-ports";
 import { runCommand } from "../support/isolated-engine";
 import { REPO_ROOT } from "../support/paths";
 
 const pins = JSON.parse(readFileSync(join(REPO_ROOT, "versions.json"), "utf8"));
 const commit = String(pins.seaweedfsModule).split("-").pop() as string;
 
-/** The `weed` ./dev.sh built (`sw_bootstrap seaweedfs`); fails, never skips, when it is not there. */
-function weedBin(): string {
-  const bin = process.env.STACKWRIGHT_WEED_BIN;
-  assert.ok(bin && existsSync(bin), "STACKWRIGHT_WEED_BIN is not set: run the tests through ./dev.sh");
-  return bin;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill("SIGTERM");
-  });
-}
+const weedBin = () => builtBinary("STACKWRIGHT_WEED_BIN");
 
 /**
  * The bootstrap's SeaweedFS part: the `weed` it builds is the pinned version and commit and serves
@@ -103,12 +76,7 @@ describe("scripts/build-seaweedfs.sh", () => {
   it("weed mini serves S3 on 127.0.0.1 with telemetry off, then stops", async () => {
     const bin = weedBin();
     const dir = await mkdtemp(join(tmpdir(), "stackwright-weed-"));
-    const [master, volume, filer, s3] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
+    const [master, volume, filer, s3] = (await freePorts(4)) as [number, number, number, number];
     const env = { ...process.env };
     for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET", "S3_TABLE_BUCKET"])
       delete env[name];
@@ -176,7 +144,7 @@ describe("scripts/build-seaweedfs.sh", () => {
       assert.equal(got.status, 200);
       assert.equal(await got.text(), "version: 1\n");
     } finally {
-      await stop(server);
+      await stopProcess(server);
       await rm(dir, { recursive: true, force: true });
     }
     assert.ok(server.exitCode !== null || server.signalCode !== null, "weed did not stop");

@@ -1,46 +1,19 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { builtBinary, stopProcess } from "../support/built-parts";
+import { freePort } from "../support/free-ports";
 import { runCommand } from "../support/isolated-engine";
 import { REPO_ROOT } from "../support/paths";
 
 const pins = JSON.parse(readFileSync(join(REPO_ROOT, "versions.json"), "utf8"));
 
-/** The CLI ./dev.sh built (`sw_bootstrap temporal`); fails, never skips, when it is not there. */
-function temporalBin(): string {
-  const bin = process.env.STACKWRIGHT_TEMPORAL_BIN;
-  assert.ok(bin && existsSync(bin), "STACKWRIGHT_TEMPORAL_BIN is not set: run the tests through ./dev.sh");
-  return bin;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill("SIGTERM");
-  });
-}
+const temporalBin = () => builtBinary("STACKWRIGHT_TEMPORAL_BIN");
 
 /**
  * The bootstrap's Temporal part: the CLI it builds is the pinned version and its dev server
@@ -153,7 +126,7 @@ describe("scripts/build-temporal.sh", () => {
       );
       assert.ok(existsSync(join(dir, "t.db")), "no database file");
     } finally {
-      await stop(server);
+      await stopProcess(server);
       await rm(dir, { recursive: true, force: true });
     }
     assert.ok(server.exitCode !== null || server.signalCode !== null, "the dev server did not stop");
