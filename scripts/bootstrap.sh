@@ -35,7 +35,17 @@ sw_build_step() {
 	local name="$1" started=$SECONDS status
 	shift
 	sw_say "building $name ..."
-	(while sleep 30; do sw_say "still building $name ($((SECONDS - started))s)"; done) &
+	# The ticker's sleep is its own child, killed with it: a sleep left behind would hold the
+	# caller's output open for up to 30 s after the step ended.
+	(
+		trap 'kill "$tick" 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep 30 &
+			tick=$!
+			wait "$tick"
+			sw_say "still building $name ($((SECONDS - started))s)"
+		done
+	) &
 	sw_build_ticker_pid=$!
 	"$@" >"$sw_build_log" 2>&1
 	status=$?

@@ -38,10 +38,14 @@ describe("scripts/build-kubernetes.sh", () => {
 
   it("names a failed build step and shows the end of its output", async () => {
     const cache = await mkdtemp(join(tmpdir(), "stackwright-cache-"));
+    const started = Date.now();
     const result = await inBootstrap(
       cache,
       `sw_build_log=${join(cache, "log")} && sw_build_step "the broken part" sh -c 'echo compiler says no; exit 7'`,
     );
+    // The progress ticker's 30 s sleep used to outlive the step and hold the output open: the
+    // caller saw the failure only when it ended.
+    assert.ok(Date.now() - started < 20_000, `the step's output stayed open ${Date.now() - started} ms`);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /compiler says no/);
     assert.match(result.stderr, /bootstrap: error: step 'build the broken part' failed \(exit 7\)/);
