@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { builtBinary, stopProcess } from "../support/built-parts";
+import { assertOfflineBuildFails, builtBinary, stopProcess } from "../support/built-parts";
 import { freePorts } from "../support/free-ports";
 import { runCommand } from "../support/isolated-engine";
 import { REPO_ROOT } from "../support/paths";
@@ -33,44 +33,16 @@ describe("scripts/build-seaweedfs.sh", () => {
   });
 
   it("names a failed build step and caches nothing", async () => {
-    const cache = await mkdtemp(join(tmpdir(), "stackwright-cache-"));
     // An empty module cache and no proxy: the build cannot find a module and fails at once.
-    const gomodcache = await mkdtemp(join(tmpdir(), "stackwright-gomodcache-"));
-    const target = join(cache, `seaweedfs-${pins.seaweedfs}-${commit}`);
-    try {
-      const result = await runCommand(
-        "bash",
-        [
-          "-c",
-          `source scripts/bootstrap.sh && source scripts/build-seaweedfs.sh && sw_build_seaweedfs ${target} ${pins.seaweedfs} ${pins.seaweedfsModule}`,
-        ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            STACKWRIGHT_CACHE: cache,
-            GOPROXY: "off",
-            GOMODCACHE: gomodcache,
-            GOFLAGS: "-modcacherw",
-          },
-          input: undefined,
-        },
-      );
-      assert.notEqual(result.code, 0);
-      assert.match(
-        result.stderr,
-        new RegExp(
-          `^bootstrap: error: step 'build weed ${pins.seaweedfs.replace(/\./g, "\\.")} \\(${commit}\\)' failed`,
-          "m",
-        ),
-      );
-      assert.equal(result.stderr.match(/bootstrap: error:/g)?.length, 1, result.stderr);
-      assert.ok(!existsSync(target), "a cache was left");
-      assert.deepEqual(await readdir(cache), [], "a half-built directory was left");
-    } finally {
-      await rm(cache, { recursive: true, force: true });
-      await rm(gomodcache, { recursive: true, force: true });
-    }
+    await assertOfflineBuildFails(
+      "scripts/build-seaweedfs.sh",
+      (target) => `sw_build_seaweedfs ${target} ${pins.seaweedfs} ${pins.seaweedfsModule}`,
+      `seaweedfs-${pins.seaweedfs}-${commit}`,
+      new RegExp(
+        `^bootstrap: error: step 'build weed ${pins.seaweedfs.replace(/\./g, "\\.")} \\(${commit}\\)' failed`,
+        "m",
+      ),
+    );
   });
 
   it("weed mini serves S3 on 127.0.0.1 with telemetry off, then stops", async () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCommand } from "./isolated-engine";
+import { REPO_ROOT } from "./paths";
 
 /** A binary the bootstrap built, by the variable ./dev.sh sets; fails, never skips, when it is not there. */
 export function builtBinary(variable: string): string {
@@ -20,4 +25,45 @@ export function stopProcess(child: ChildProcess): Promise<number | null> {
     });
     child.kill("SIGTERM");
   });
+}
+
+/**
+ * Runs a part's build function with no module proxy and an empty module cache, so it fails at
+ * once, and checks the failure: one error naming `step`, and nothing left in the cache.
+ * `build(target)` is the shell call (after sourcing the bootstrap and the part's script).
+ */
+export async function assertOfflineBuildFails(
+  script: string,
+  build: (target: string) => string,
+  targetName: string,
+  step: RegExp,
+): Promise<void> {
+  const cache = await mkdtemp(join(tmpdir(), "stackwright-cache-"));
+  const gomodcache = await mkdtemp(join(tmpdir(), "stackwright-gomodcache-"));
+  const target = join(cache, targetName);
+  try {
+    const result = await runCommand(
+      "bash",
+      ["-c", `source scripts/bootstrap.sh && source ${script} && ${build(target)}`],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          STACKWRIGHT_CACHE: cache,
+          GOPROXY: "off",
+          GOMODCACHE: gomodcache,
+          GOFLAGS: "-modcacherw",
+        },
+        input: undefined,
+      },
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, step);
+    assert.equal(result.stderr.match(/bootstrap: error:/g)?.length, 1, result.stderr);
+    assert.ok(!existsSync(target), "a cache was left");
+    assert.deepEqual(await readdir(cache), [], "a half-built directory was left");
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+    await rm(gomodcache, { recursive: true, force: true });
+  }
 }
