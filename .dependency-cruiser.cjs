@@ -33,7 +33,9 @@ const JOB_LAYERS = {
   store: ["domain", "config"],
   engine: ["domain", "config", "redaction"],
   workspace: ["domain", "config"],
-  run: ["domain", "config", "store", "redaction", "secrets", "engine", "workspace"],
+  // Where tenant stacks keep their state: files, or an S3 store (an embedded SeaweedFS or the operator's).
+  "state-store": ["domain", "config", "store", "secrets", "workspace"],
+  run: ["domain", "config", "store", "redaction", "secrets", "engine", "workspace", "state-store"],
   workers: ["domain", "config", "store", "redaction", "secrets", "engine", "workspace", "run"],
   service: ["domain", "config", "store", "secrets", "workspace"],
   transport: ["config"],

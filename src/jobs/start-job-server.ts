@@ -1,5 +1,3 @@
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { startApiServer } from "./api/server";
 import { loadOrCreateMasterKeys } from "./config/master-keys";
 import type { ServiceConfig } from "./config/service-config";
@@ -10,6 +8,7 @@ import { CatalogueService } from "./service/catalogue-service";
 import { GovernanceService } from "./service/governance-service";
 import { StackJobService } from "./service/stack-job-service";
 import { TenantStackOrchestrator } from "./service/tenant-stack-orchestrator";
+import { openStateStore } from "./state-store/state-store";
 import { LocalJobNotifier } from "./store/job-notifier";
 import { JobStore } from "./store/job-store";
 import { migrate } from "./store/migrations";
@@ -68,13 +67,16 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
     const env = options.env ?? process.env;
     const catalogue = new CatalogueService(db, (code) => checkTemplateCode(code));
     let runners: JobRunners | undefined;
+    const envelope = new Envelope(loadOrCreateMasterKeys(config.dataDir, env));
+    // Tenant stacks' state: files, or S3 (an embedded SeaweedFS starts here; workers find it).
+    const stateStore = await openStateStore(config, { db, envelope, env }, "serve");
+    closers.push(() => stateStore.close());
     const stacks = new TenantStackOrchestrator({
       db,
       catalogue,
-      envelope: new Envelope(loadOrCreateMasterKeys(config.dataDir, env)),
+      envelope,
       notifier: events,
-      stateLocation: (tenantId, stackId) =>
-        pathToFileURL(join(config.dataDir, "tenant-state", tenantId, stackId)).href,
+      stateLocation: (tenantId, stackId) => stateStore.locationFor(tenantId, stackId),
       timeoutMs: config.defaultTimeoutMs,
       jobs: service,
       runners: () => runners,

@@ -62,6 +62,23 @@ describe("import direction", () => {
     assert.match(result.output, /src\/jobs\/api\/routes\.ts/);
   });
 
+  it("lets the runner use the state store, and fails the state store importing the runner", () => {
+    const result = cruise({
+      "src/jobs/store/sealed-secret-store.ts": "export const sealed = 1;\n",
+      "src/jobs/state-store/state-store.ts":
+        'import { sealed } from "../store/sealed-secret-store";\nimport { run } from "../run/run-job";\nexport const state = sealed + run;\n',
+      "src/jobs/run/job-targets.ts":
+        'import { state } from "../state-store/state-store";\nexport const targets = state;\n',
+      "src/jobs/run/run-job.ts": "export const run = 1;\n",
+      "provider/index.ts": "export const p = 1;\n",
+    });
+    assert.notEqual(result.status, 0);
+    assert.match(result.output, /jobs-state-store-imports-only-domain-config-store-secrets-workspace/);
+    assert.match(result.output, /src\/jobs\/state-store\/state-store\.ts → src\/jobs\/run\/run-job\.ts/);
+    assert.doesNotMatch(result.output, /→ src\/jobs\/store\//);
+    assert.doesNotMatch(result.output, /src\/jobs\/run\/job-targets\.ts →/);
+  });
+
   it("fails the core importing a product, and shipped code importing a test", () => {
     const result = cruise({
       "src/jobs/domain/job.ts": "export const job = 1;\n",

@@ -192,6 +192,80 @@ const StackSchema = Type.Object(
   },
 );
 
+export const STATE_STORE_DEFAULTS = { region: "us-east-1", bucketPrefix: "stackwright-" } as const;
+
+/** What both kinds of S3 store take besides where the server is. */
+const s3Common = {
+  region: Type.Optional(
+    Type.String({
+      minLength: 1,
+      default: STATE_STORE_DEFAULTS.region,
+      description: "The region the store's requests are signed for.",
+    }),
+  ),
+  bucketPrefix: Type.Optional(
+    Type.String({
+      // A tenant's bucket is this prefix and its 36-character id: at most 63 characters in all.
+      pattern: "^[a-z0-9][a-z0-9-]{0,26}$",
+      default: STATE_STORE_DEFAULTS.bucketPrefix,
+      description:
+        "Each tenant's bucket (and identity) is named this prefix and the tenant's id: several services may share a store under prefixes of their own.",
+      errorMessage: "expected at most 27 lower-case letters, digits and '-', starting with a letter or digit",
+    }),
+  ),
+};
+
+const S3StoreSchema = Type.Object(
+  {
+    embedded: Type.Optional(
+      Type.Literal(true, {
+        description:
+          "`stackwright serve` runs SeaweedFS (`weed mini`, $STACKWRIGHT_WEED_BIN) itself on 127.0.0.1, on free ports, its data in <dataDir>/s3.",
+        errorMessage: "expected true (or leave it out and give endpoint and adminCredentials)",
+      }),
+    ),
+    endpoint: Type.Optional(
+      Type.String({
+        pattern: "^https?://[^/@?#\\s]+/?$",
+        description:
+          "A SeaweedFS server of yours, http:// or https://host:port, serving the IAM API (CreateUser, CreateAccessKey, PutUserPolicy) on its S3 port.",
+        errorMessage: "expected http:// or https:// and host:port, with no path and no credentials",
+      }),
+    ),
+    adminCredentials: Type.Optional(
+      Type.Object(
+        {
+          accessKeyId: secretSource("An access key of the store's admin identity."),
+          secretAccessKey: secretSource("Its secret key."),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "With endpoint: an identity that may create buckets and IAM users, with which the service gives each tenant a bucket and an identity of its own.",
+          errorMessage: "expected a mapping with accessKeyId and secretAccessKey",
+        },
+      ),
+    ),
+    ...s3Common,
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ["embedded"] }, { required: ["endpoint", "adminCredentials"] }],
+    description: "An S3-compatible store: an embedded SeaweedFS, or a server of yours.",
+    errorMessage: "expected either embedded: true, or endpoint and adminCredentials",
+  },
+);
+
+const StateStoreSchema = Type.Object(
+  { s3: Type.Optional(S3StoreSchema) },
+  {
+    additionalProperties: false,
+    description:
+      "Where tenant stacks keep their Pulumi state: by default files under <dataDir>/tenant-state; with s3, an S3-compatible store where each tenant has a bucket and an identity of its own.",
+    errorMessage: "expected a mapping: {} (files) or {s3: …}",
+  },
+);
+
 export const ServiceConfigSchema = Type.Object(
   {
     dataDir: Type.Optional(
@@ -249,6 +323,7 @@ export const ServiceConfigSchema = Type.Object(
         errorMessage: "expected bubblewrap or off",
       }),
     ),
+    stateStore: Type.Optional(StateStoreSchema),
     workloads: Type.Optional(
       Type.Record(Type.String(), WorkloadSchema, {
         description: "Workload name → what it deploys.",
@@ -275,3 +350,4 @@ export type ServiceConfigFile = Static<typeof ServiceConfigSchema>;
 export type StackFile = Static<typeof StackSchema>;
 export type WorkloadFile = Static<typeof WorkloadSchema>;
 export type SecretSource = Readonly<Static<typeof SecretSourceSchema>>;
+export type StateStoreFile = Static<typeof StateStoreSchema>;

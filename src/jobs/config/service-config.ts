@@ -11,7 +11,9 @@ import {
   type SecretSource,
   type ServiceConfigFile,
   ServiceConfigSchema,
+  STATE_STORE_DEFAULTS,
   type StackFile,
+  type StateStoreFile,
   WORKLOAD_REFERENCE_EXPECTED,
   type WorkloadFile,
 } from "./config-schema";
@@ -47,6 +49,8 @@ export interface ServiceConfig {
   readonly templateInstallsDir: string;
   /** How tenants' template programs run: sandboxed (engine/sandbox.ts), or not. */
   readonly tenantSandbox: "bubblewrap" | "off";
+  /** Where tenant stacks keep their Pulumi state (see state-store/). */
+  readonly stateStore: StateStoreSettings;
   /** The configuration file, when read from one: hidden from tenants' programs with the other secrets. */
   readonly file?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
@@ -61,6 +65,30 @@ export interface ApiLimits {
   readonly headersTimeoutMs: number;
   /** How long a connection may stay open with no request in progress. */
   readonly idleTimeoutMs: number;
+}
+
+/**
+ * Where tenant stacks keep their state: files under the data directory, an S3-compatible server
+ * the operator runs, or SeaweedFS started by `serve` itself. In S3, each tenant has a bucket named
+ * `<bucketPrefix><tenant id>` and an identity that may reach only that bucket.
+ */
+export type StateStoreSettings =
+  | { readonly kind: "file" }
+  | (S3Settings & {
+      readonly kind: "s3";
+      /** `http(s)://host:port`: the S3 API, and the IAM API on the same port. */
+      readonly endpoint: string;
+      /** An identity that may create buckets and IAM users. */
+      readonly adminCredentials: {
+        readonly accessKeyId: SecretSource;
+        readonly secretAccessKey: SecretSource;
+      };
+    })
+  | (S3Settings & { readonly kind: "embedded-s3" });
+
+export interface S3Settings {
+  readonly region: string;
+  readonly bucketPrefix: string;
 }
 
 export type Workload =
@@ -171,6 +199,27 @@ function ruleProblems(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Pr
   if (isPlainObject(raw.stacks))
     for (const [name, stack] of Object.entries(raw.stacks))
       problems.push(...stackRuleProblems(name, isPlainObject(stack) ? stack : {}, workloads, dataDir));
+  problems.push(...stateStoreRuleProblems(raw.stateStore));
+  return problems;
+}
+
+/**
+ * An embedded store with a server's settings, and the admin credentials' variable names, by the
+ * rule a stack's secrets follow (never quoted).
+ */
+function stateStoreRuleProblems(stateStore: unknown): Problem[] {
+  const s3 = isPlainObject(stateStore) && isPlainObject(stateStore.s3) ? stateStore.s3 : {};
+  const problems: Problem[] = [];
+  if (s3.embedded === true)
+    for (const field of ["endpoint", "adminCredentials"])
+      if (s3[field] !== undefined)
+        problems.push({ at: `stateStore.s3.${field}`, message: "not with embedded: true (choose one)" });
+  const credentials = isPlainObject(s3.adminCredentials) ? s3.adminCredentials : {};
+  for (const field of ["accessKeyId", "secretAccessKey"]) {
+    const source = credentials[field];
+    if (isPlainObject(source) && typeof source.fromEnv === "string" && envVarNameProblem(source.fromEnv))
+      problems.push({ at: `stateStore.s3.adminCredentials.${field}`, message: SECRET_SOURCE_EXPECTED });
+  }
   return problems;
 }
 
@@ -228,8 +277,32 @@ function resolveConfig(file: ServiceConfigFile, baseDir: string, env: NodeJS.Pro
         ? join(dataDir, "templates", "installs")
         : path(file.templateInstallsDir),
     tenantSandbox: file.tenantSandbox ?? "bubblewrap",
+    stateStore: resolveStateStore(file.stateStore ?? {}, path),
     workloads: new Map(workloads.map(([name, w]) => [name, resolveWorkload(name, w, path)])),
     stacks: new Map(stacks.map(([name, s]) => [name, resolveStack(name, s, dataDir, path)])),
+  };
+}
+
+function resolveStateStore(stateStore: StateStoreFile, path: (p: string) => string): StateStoreSettings {
+  const { s3 } = stateStore;
+  if (s3 === undefined) return { kind: "file" };
+  const common = {
+    region: s3.region ?? STATE_STORE_DEFAULTS.region,
+    bucketPrefix: s3.bucketPrefix ?? STATE_STORE_DEFAULTS.bucketPrefix,
+  };
+  // The schema takes exactly one of `embedded` and `endpoint` with `adminCredentials`.
+  if (s3.embedded === true || s3.endpoint === undefined || s3.adminCredentials === undefined)
+    return { kind: "embedded-s3", ...common };
+  const source = (s: SecretSource): SecretSource =>
+    "fromFile" in s ? { fromFile: path(s.fromFile) } : { fromEnv: s.fromEnv };
+  return {
+    kind: "s3",
+    endpoint: s3.endpoint.replace(/\/$/, ""),
+    ...common,
+    adminCredentials: {
+      accessKeyId: source(s3.adminCredentials.accessKeyId),
+      secretAccessKey: source(s3.adminCredentials.secretAccessKey),
+    },
   };
 }
 

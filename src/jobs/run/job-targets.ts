@@ -7,6 +7,12 @@ import type { TemplateLanguage } from "../domain/catalogue";
 import type { Job } from "../domain/job";
 import { SANDBOX_COMMAND, type SandboxPlan } from "../engine/sandbox";
 import type { Envelope } from "../secrets/envelope";
+import {
+  type EngineAccess,
+  openStateStore,
+  STATE_RESERVED_VARIABLES,
+  type StateStore,
+} from "../state-store/state-store";
 import { CatalogueStore } from "../store/catalogue-store";
 import { SealedSecretStore } from "../store/sealed-secret-store";
 import type { SqlExecutor } from "../store/sql-database";
@@ -64,13 +70,23 @@ const RUNTIMES: Readonly<Record<TemplateLanguage, string>> = {
 const PASSPHRASE_SOURCE = "STACKWRIGHT_TENANT_PASSPHRASE";
 const credentialSource = (name: string) => `STACKWRIGHT_TENANT_CREDENTIAL_${name}`;
 const parameterSource = (index: number) => `STACKWRIGHT_TENANT_SECRET_PARAMETER_${index}`;
+const stateSource = (name: string) => `STACKWRIGHT_TENANT_STATE_${name}`;
 
 /**
  * Resolves a job to what it runs: a stack of the service's configuration with its workload, or a
  * tenant's stack of a catalogue template, its secrets opened for this run only.
  */
 export class JobTargets {
+  private store: Promise<StateStore> | undefined;
+
   constructor(private readonly options: JobTargetOptions) {}
+
+  /** The state store as jobs use it: it starts nothing (`serve` runs an embedded one). */
+  private stateStore(): Promise<StateStore> {
+    const { config, db, envelope, env } = this.options;
+    this.store ??= openStateStore(config, { db, envelope, env }, "jobs");
+    return this.store;
+  }
 
   /** The job's target, or why it has none any more. */
   async resolve(job: Job, signal: AbortSignal): Promise<JobTarget | { error: string }> {
@@ -121,6 +137,25 @@ export class JobTargets {
       env[credentialSource(name)] = envelope.open(value, `${tenantOwner}/${name}`);
       credentials[name] = { fromEnv: credentialSource(name) };
     }
+    // The tenant's own key to its state, for the engine alone; never beside a credential of the
+    // tenant's that the engine's S3 client would read too.
+    let state: EngineAccess;
+    try {
+      state = await (await this.stateStore()).engineAccess(stack.tenantId, stack.stateLocation);
+    } catch (error) {
+      return { error: `the stack's state store: ${(error as Error).message}` };
+    }
+    if (Object.keys(state.environment).length > 0) {
+      const clash = STATE_RESERVED_VARIABLES.find((name) => Object.hasOwn(credentials, name));
+      if (clash !== undefined)
+        return {
+          error: `the tenant's credential ${clash} would take the place of the S3 key its stacks' state is kept with: give the program that credential under another name`,
+        };
+    }
+    for (const [name, value] of Object.entries(state.environment)) {
+      env[stateSource(name)] = value;
+      credentials[name] = { fromEnv: stateSource(name) };
+    }
     const backendDir = fileBackendDir(stack.stateLocation);
     if (backendDir !== undefined) mkdirSync(backendDir, { recursive: true, mode: 0o700 });
     const stackConfig: StackConfig = {
@@ -129,7 +164,7 @@ export class JobTargets {
       project: projectName,
       stack: stack.name,
       workload: `template:${template.name}@${version.version}`,
-      backend: stack.stateLocation,
+      backend: state.backend,
       passphrase: { fromEnv: PASSPHRASE_SOURCE },
       credentials,
       config: Object.fromEntries(
@@ -187,11 +222,16 @@ function sandboxPlan(
   backendDir: string | undefined,
   env: NodeJS.ProcessEnv,
 ): SandboxPlan {
-  const secretFiles = [...config.stacks.values()].flatMap((stack) =>
-    [stack.passphrase, ...Object.values(stack.credentials), ...Object.values(stack.secretConfig)].flatMap(
-      (source) => ("fromFile" in source ? [source.fromFile] : []),
-    ),
-  );
+  const stateStoreSecrets =
+    config.stateStore.kind === "s3" ? Object.values(config.stateStore.adminCredentials) : [];
+  const secretFiles = [
+    ...[...config.stacks.values()].flatMap((stack) => [
+      stack.passphrase,
+      ...Object.values(stack.credentials),
+      ...Object.values(stack.secretConfig),
+    ]),
+    ...stateStoreSecrets,
+  ].flatMap((source) => ("fromFile" in source ? [source.fromFile] : []));
   const pulumiHome = env.PULUMI_HOME ?? join(env.HOME ?? homedir(), ".pulumi");
   return {
     hiddenDirs: [config.dataDir],

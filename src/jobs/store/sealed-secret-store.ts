@@ -1,9 +1,9 @@
-import type { SqlExecutor } from "./sql-database";
+import { isUniqueViolation, type SqlExecutor } from "./sql-database";
 
 /**
  * Secrets as sealed text (see secrets/envelope.ts): the store never sees a plain value. An owner
- * is `stack:<id>` (a tenant stack's passphrase and secret parameters) or `tenant:<id>` (a
- * tenant's credentials).
+ * is `stack:<id>` (a tenant stack's passphrase and secret parameters), `tenant:<id>` (a
+ * tenant's credentials) or `state-store:…` (a tenant's credentials for its state, state-store/).
  */
 export class SealedSecretStore {
   constructor(private readonly db: SqlExecutor) {}
@@ -20,6 +20,25 @@ export class SealedSecretStore {
         sealed,
         now,
       ]);
+  }
+
+  /**
+   * Stores the value unless the owner holds one by that name already: whoever stores first wins,
+   * across processes too, and every later caller reads what it stored. False: one was there.
+   */
+  async addIfAbsent(owner: string, name: string, sealed: string, now = Date.now()): Promise<boolean> {
+    try {
+      await this.db.run("INSERT INTO sealed_secrets (owner, name, sealed, created_at) VALUES (?, ?, ?, ?)", [
+        owner,
+        name,
+        sealed,
+        now,
+      ]);
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
   }
 
   /** Sealed values by name. */

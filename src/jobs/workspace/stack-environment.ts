@@ -151,7 +151,8 @@ export function readableSecretValues(stack: StackConfig, source: NodeJS.ProcessE
   return values;
 }
 
-function readSecret(source: SecretSource, field: string, env: NodeJS.ProcessEnv): string {
+/** A secret's value from its source; a missing one is a MissingSecretError naming `field`. */
+export function readSecret(source: SecretSource, field: string, env: NodeJS.ProcessEnv): string {
   if ("fromEnv" in source) {
     const value = env[source.fromEnv];
     if (value === undefined || value === "")

@@ -234,6 +234,60 @@ describe("service configuration", () => {
     );
   });
 
+  it("reads where tenant stacks keep their state: files by default, an embedded SeaweedFS, or a store of the operator's", () => {
+    assert.deepEqual(parseServiceConfig(valid, "/srv/jobs", {}).stateStore, { kind: "file" });
+    assert.deepEqual(parseServiceConfig({ ...valid, stateStore: {} }, "/srv/jobs", {}).stateStore, {
+      kind: "file",
+    });
+    assert.deepEqual(
+      parseServiceConfig({ ...valid, stateStore: { s3: { embedded: true } } }, "/srv/jobs", {}).stateStore,
+      { kind: "embedded-s3", region: "us-east-1", bucketPrefix: "stackwright-" },
+    );
+    const s3 = {
+      endpoint: "https://s3.internal:8333/",
+      region: "eu-west-1",
+      bucketPrefix: "prod-",
+      adminCredentials: {
+        accessKeyId: { fromEnv: "STATE_ADMIN_KEY_ID" },
+        secretAccessKey: { fromFile: "admin.key" },
+      },
+    };
+    assert.deepEqual(parseServiceConfig({ ...valid, stateStore: { s3 } }, "/srv/jobs", {}).stateStore, {
+      kind: "s3",
+      endpoint: "https://s3.internal:8333",
+      region: "eu-west-1",
+      bucketPrefix: "prod-",
+      adminCredentials: {
+        accessKeyId: { fromEnv: "STATE_ADMIN_KEY_ID" },
+        secretAccessKey: { fromFile: "/srv/jobs/admin.key" },
+      },
+    });
+    const refused = (stateStore: unknown) =>
+      problemsOf(() => parseServiceConfig({ ...valid, stateStore }, "/srv", {}));
+    assert.deepEqual(refused("s3"), ["stateStore: expected a mapping: {} (files) or {s3: …}"]);
+    assert.deepEqual(refused({ s3: { endpoint: "https://s3.internal" } }), [
+      "stateStore.s3: expected either embedded: true, or endpoint and adminCredentials",
+    ]);
+    assert.deepEqual(refused({ s3: { embedded: true, endpoint: "https://s3.internal" } }), [
+      "stateStore.s3.endpoint: not with embedded: true (choose one)",
+    ]);
+    assert.deepEqual(refused({ s3: { ...s3, endpoint: "https://key:secret@s3.internal/bucket" } }), [
+      "stateStore.s3.endpoint: expected http:// or https:// and host:port, with no path and no credentials",
+    ]);
+    assert.deepEqual(refused({ s3: { embedded: true, bucketPrefix: "Team_A" } }), [
+      "stateStore.s3.bucketPrefix: expected at most 27 lower-case letters, digits and '-', starting with a letter or digit",
+    ]);
+    // A secret written where its source belongs is refused, and not quoted.
+    const written = refused({
+      s3: { ...s3, adminCredentials: { accessKeyId: "AKIA", secretAccessKey: { fromEnv: "s3cr3t value" } } },
+    });
+    assert.deepEqual(written, [
+      "stateStore.s3.adminCredentials.accessKeyId: expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file",
+      "stateStore.s3.adminCredentials.secretAccessKey: expected {fromEnv: VARIABLE} or {fromFile: path}; secret values are never written in this file",
+    ]);
+    assert.ok(!written.join("\n").includes("s3cr3t"));
+  });
+
   it("names the file when it is not YAML", () => {
     const dir = mkdtempSync(join(tmpdir(), "stackwright-config-"));
     const file = join(dir, "jobs.yaml");
