@@ -45,6 +45,37 @@ export interface Job {
   readonly outputs: Record<string, unknown> | null;
 }
 
+/**
+ * What a job does with a Pulumi update plan (issue 15, "up with exactly the approved plan"): a
+ * preview saves the plan of the update it shows; an up applies a saved plan's text and does
+ * nothing beyond it. The plan's text never appears on a Job: it can be large, and it is read on
+ * its own (JobStore.savedPlan).
+ */
+export type JobPlan = { readonly save: true } | { readonly apply: string };
+
+/** Why `plan` cannot go with a job of `operation`; undefined when it can. */
+export function planProblem(operation: Operation, plan: JobPlan): string | undefined {
+  // Checked as written, not as typed: plans also come from workflows' JSON.
+  const saves = "save" in plan && plan.save === true;
+  const applies = "apply" in plan && typeof plan.apply === "string";
+  if (saves === applies) return "a job's plan is either { save: true } or { apply: <plan text> }";
+  if (saves)
+    return operation === "preview" ? undefined : `only a preview can save an update plan, not ${operation}`;
+  if (operation !== "up") return `only an up can apply an update plan, not ${operation}`;
+  return isJsonObject((plan as { apply: string }).apply)
+    ? undefined
+    : "the plan to apply is not an update plan that a preview saved (not a JSON object)";
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** One progress event of a job, in order: `seq` counts from 1 per job. */
 export interface JobEvent {
   readonly jobId: string;

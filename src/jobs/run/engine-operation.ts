@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
-import type { ChangeSummary, Operation } from "../domain/job";
+import type { ChangeSummary, JobPlan, Operation } from "../domain/job";
 import { EventLogTail } from "../engine/engine-event-log";
 import type { EngineProcesses } from "../engine/engine-process";
 import { type SandboxPlan, sandboxedCommand } from "../engine/sandbox";
 import type { RedactingLines } from "../redaction/redactor";
 import { changeCounts } from "./event-summary";
+import { planRun } from "./update-plan";
 
 const OPERATION_ARGS: Record<Operation, string[]> = {
   preview: ["preview"],
@@ -22,7 +23,7 @@ export interface OperationRun {
   readonly env: NodeJS.ProcessEnv;
   readonly cli: PulumiCommand;
   readonly processes: EngineProcesses;
-  /** Where the event log goes; removed afterwards. */
+  /** Where the event log (and the plan file) go; removed afterwards. */
   readonly scratchDir: string;
   /** The engine's output, as it comes. */
   readonly lines: RedactingLines;
@@ -30,6 +31,14 @@ export interface OperationRun {
   readonly signal: AbortSignal;
   /** Run the program in this sandbox (a tenant's template); none for the operator's own stacks. */
   readonly sandbox?: SandboxPlan;
+  /** Save the preview's update plan, or apply one (checked against the operation when the job was queued). */
+  readonly plan?: JobPlan;
+}
+
+export interface OperationOutcome {
+  readonly changes: ChangeSummary | null;
+  /** The update plan the engine saved, when the run was asked to save one. */
+  readonly savedPlan?: string;
 }
 
 /**
@@ -38,17 +47,19 @@ export interface OperationRun {
  * stack's outputs and last history entry, secrets decrypted (over a second per job). The
  * change summary comes from the engine's own summary event instead.
  */
-export async function runEngineOperation(run: OperationRun): Promise<ChangeSummary | null> {
-  const logDir = mkdtempSync(join(run.scratchDir, "events-"));
-  const logFile = join(logDir, "events.jsonl");
+export async function runEngineOperation(run: OperationRun): Promise<OperationOutcome> {
+  const runDir = mkdtempSync(join(run.scratchDir, "operation-"));
+  const logFile = join(runDir, "events.jsonl");
   let summary: ChangeSummary | null = null;
   const tail = new EventLogTail(logFile, (event) => {
     if (event.summaryEvent) summary = changeCounts(event.summaryEvent.resourceChanges);
     run.onEvent(event);
   });
+  let savedPlan: string | undefined;
   try {
+    const plan = run.plan === undefined ? undefined : planRun(run.plan, runDir);
     const args = [
-      ...OPERATION_ARGS[run.operation],
+      ...(plan?.operationArgs ?? OPERATION_ARGS[run.operation]),
       "--stack",
       run.stackName,
       "--event-log",
@@ -68,12 +79,14 @@ export async function runEngineOperation(run: OperationRun): Promise<ChangeSumma
       command.args,
       run.workDir,
       // The CLI accepts --event-log only with debug commands on (as the Automation API sets it).
-      { ...run.env, PULUMI_DEBUG_COMMANDS: "true" },
+      { ...run.env, PULUMI_DEBUG_COMMANDS: "true", ...plan?.env },
       { onOutput: (t) => run.lines.write(t), onError: (t) => run.lines.write(t), signal: run.signal },
     );
+    savedPlan = plan?.savedPlan();
   } finally {
+    // Closing reads the log's last events, the summary among them.
     tail.close();
-    rmSync(logDir, { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
   }
-  return summary;
+  return { changes: summary, ...(savedPlan !== undefined && { savedPlan }) };
 }

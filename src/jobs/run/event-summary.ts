@@ -9,15 +9,15 @@ export interface RecordedEvent {
 
 /**
  * The part of an engine event worth keeping, or undefined for noise (stdout echoes); counts each
- * finished resource step into `tally` by its operation.
+ * finished resource step into `tally` by its operation, when there is one to count into.
  */
-export function summarizeEvent(event: EngineEvent, tally: ChangeSummary): RecordedEvent | undefined {
+export function summarizeEvent(event: EngineEvent, tally?: ChangeSummary): RecordedEvent | undefined {
   const step =
     event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
   if (event.resourcePreEvent && step)
     return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
   if (event.resOutputsEvent && step) {
-    tally[step.op] = (tally[step.op] ?? 0) + 1;
+    if (tally) tally[step.op] = (tally[step.op] ?? 0) + 1;
     return { kind: "resOutputsEvent", data: { urn: step.urn, type: step.type, op: step.op } };
   }
   if (event.resOpFailedEvent && step)
@@ -42,6 +42,11 @@ export function summarizeEvent(event: EngineEvent, tally: ChangeSummary): Record
   if (event.cancelEvent) return { kind: "cancelEvent", data: {} };
   if (event.preludeEvent) return { kind: "preludeEvent", data: {} };
   return undefined;
+}
+
+/** A step the engine only planned: a preview's, or the preview an up runs first (update-plan.ts). */
+export function isPlannedStep(event: EngineEvent): boolean {
+  return event.resourcePreEvent?.planning === true || event.resOutputsEvent?.planning === true;
 }
 
 /** The engine's summary of resource changes, without the operations it left out. */

@@ -32,3 +32,45 @@ export function failedResult(
 ): JobResult {
   return { status: "failed", exitCode, error, changes, output, outputTruncated };
 }
+
+/**
+ * What the engine says when an update leaves the plan it was given (Pulumi 3.259, resource/deploy:
+ * "resource <urn> violates plan: properties changed: …", "create is not allowed by the plan: no
+ * steps were expected for this resource", "no plan for resource <urn>"), and when it falls short
+ * of it ("expected resource operations for <urn> but none were seen").
+ */
+const BEYOND_PLAN = /violates plan|is not allowed by the plan|no plan for resource/;
+const SHORT_OF_PLAN = /expected resource operations for .* but none were seen/;
+/** A resource's heading in the CLI's Diagnostics section: `  pulumi:index:Stash (extra):`. */
+const DIAGNOSTICS_HEADING = /^ {2}(\S+) \((.+)\):$/;
+
+/**
+ * A failed up's error when the engine refused to leave the plan it applied: said first in plain
+ * words, quoting the engine's reasons with the resource each is about, then the engine's other
+ * error lines. Undefined when the failure was something else.
+ */
+export function planViolation(error: unknown): string | undefined {
+  const result = commandResultOf(error);
+  if (result === undefined) return undefined;
+  const beyond: string[] = [];
+  const short: string[] = [];
+  let resource: string | undefined;
+  for (const line of `${result.stdout}\n${result.stderr}`.split("\n")) {
+    const heading = DIAGNOSTICS_HEADING.exec(line);
+    if (heading !== null) resource = `${heading[2]} (${heading[1]})`;
+    const reason = /^\s*error: (.*)$/i.exec(line)?.[1]?.trim();
+    if (reason === undefined) continue;
+    const quoted = resource === undefined || reason.includes("urn:") ? reason : `${resource}: ${reason}`;
+    if (BEYOND_PLAN.test(reason)) beyond.push(quoted);
+    else if (SHORT_OF_PLAN.test(reason)) short.push(quoted);
+  }
+  if (beyond.length === 0 && short.length === 0) return undefined;
+  const headline =
+    beyond.length > 0
+      ? `the update would do more than the approved plan: ${[...new Set(beyond)].join("; ")}`
+      : `the update would do less than the approved plan: ${[...new Set(short)].join("; ")}`;
+  const otherErrors = describeFailure(error)
+    .split("\n")
+    .filter((l) => !BEYOND_PLAN.test(l) && !SHORT_OF_PLAN.test(l) && /^error:/i.test(l));
+  return [headline, ...otherErrors].join("\n");
+}

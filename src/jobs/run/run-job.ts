@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../config/service-config";
-import type { ChangeSummary, Job, StopReason } from "../domain/job";
+import type { ChangeSummary, Job, JobPlan, StopReason } from "../domain/job";
 import { EngineProcesses, isConcurrentUpdate } from "../engine/engine-process";
 import type { SandboxPlan } from "../engine/sandbox";
 import { clearStackLock } from "../engine/stack-lock";
@@ -11,8 +11,8 @@ import type { JobResult } from "../store/job-store";
 import { MissingSecretError, type StackEnvironment, stackEnvironment } from "../workspace/stack-environment";
 import { BoundedOutput } from "./bounded-output";
 import { runEngineOperation } from "./engine-operation";
-import { nonEmpty, summarizeEvent } from "./event-summary";
-import { describeFailure, exitCodeOf, failedResult } from "./failure-text";
+import { isPlannedStep, nonEmpty, summarizeEvent } from "./event-summary";
+import { describeFailure, exitCodeOf, failedResult, planViolation } from "./failure-text";
 import { type RetryPolicy, retryDelay, sleep } from "./retry-policy";
 import { readStackOutputs } from "./stack-outputs";
 import { type StackSetups, setUpStack, setupFingerprint } from "./stack-setups";
@@ -50,6 +50,8 @@ export interface RunContext {
   readonly scratchDir: string;
   /** Every other secret the service holds (see workspace/service-secrets.ts), redacted like the stack's own. */
   readonly serviceSecrets: readonly string[];
+  /** What the job does with an update plan (JobStore.requestedPlan); none for most jobs. */
+  readonly plan?: JobPlan;
 }
 
 /**
@@ -73,8 +75,10 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const redactor = new Redactor([...environment.secretValues, ...ctx.serviceSecrets]);
   const lines = new RedactingLines(redactor, (text) => output.append(text));
   const tally: ChangeSummary = {};
+  // An up applying a plan previews first: what that preview would do is no change made.
+  const counts = (event: EngineEvent) => ctx.job.operation === "preview" || !isPlannedStep(event);
   const onEvent = (event: EngineEvent) => {
-    const recorded = summarizeEvent(event, tally);
+    const recorded = summarizeEvent(event, counts(event) ? tally : undefined);
     if (recorded) ctx.emit(recorded.kind, redactor.value(recorded.data));
   };
   const processes = new EngineProcesses(ctx.job.id);
@@ -87,7 +91,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
 
   let waitedMs = 0;
   let outcome:
-    | { changes: ChangeSummary | null; outputs: Record<string, unknown> | null }
+    | { changes: ChangeSummary | null; outputs: Record<string, unknown> | null; savedPlan?: string }
     | { error: unknown }
     | undefined;
   try {
@@ -97,7 +101,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     );
     for (let attempt = 1; ; attempt++) {
       try {
-        const changes = await runEngineOperation({
+        const { changes, savedPlan } = await runEngineOperation({
           operation: ctx.job.operation,
           stackName: ctx.stack.name,
           workDir,
@@ -109,6 +113,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
           onEvent,
           signal: ctx.signal,
           ...(ctx.sandbox !== undefined && { sandbox: ctx.sandbox }),
+          ...(ctx.plan !== undefined && { plan: ctx.plan }),
         });
         const outputs =
           ctx.readOutputs && ctx.job.operation !== "preview" && ctx.job.operation !== "destroy"
@@ -116,7 +121,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
                 await readStackOutputs(ctx.cli, processes, ctx.stack.name, workDir, environment.env),
               )
             : null;
-        outcome = { changes, outputs };
+        outcome = { changes, outputs, ...(savedPlan !== undefined && { savedPlan }) };
         break;
       } catch (error) {
         if (!isConcurrentUpdate(error) || waitedMs >= ctx.retry.windowMs || ctx.signal.aborted) throw error;
@@ -158,8 +163,9 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   }
   if ("error" in outcome) {
     const error = outcome.error;
+    const appliesPlan = ctx.plan !== undefined && "apply" in ctx.plan;
     return failedResult(
-      redactor.text(describeFailure(error)),
+      redactor.text((appliesPlan ? planViolation(error) : undefined) ?? describeFailure(error)),
       exitCodeOf(error),
       nonEmpty(tally),
       text,
@@ -174,5 +180,8 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     output: text,
     outputTruncated: output.truncated,
     ...(outcome.outputs !== null && { outputs: outcome.outputs }),
+    // As the engine wrote it, not redacted: a changed plan would not apply. It holds secret
+    // values only encrypted (update-plan.ts).
+    ...(outcome.savedPlan !== undefined && { savedPlan: outcome.savedPlan }),
   };
 }

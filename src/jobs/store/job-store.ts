@@ -4,11 +4,21 @@ import {
   isJobStatus,
   type Job,
   type JobEvent,
+  type JobPlan,
   type JobStatus,
   type Operation,
+  planProblem,
   TERMINAL_STATUSES,
 } from "../domain/job";
-import { isUniqueViolation, type Row, type SqlDatabase, type SqlValue } from "./sql-database";
+import { JobServiceError } from "../domain/job-service";
+import {
+  isUniqueViolation,
+  type Row,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlTransaction,
+  type SqlValue,
+} from "./sql-database";
 
 export interface NewJob {
   readonly stack: string;
@@ -16,6 +26,8 @@ export interface NewJob {
   readonly operation: Operation;
   readonly timeoutMs: number;
   readonly spec?: Record<string, unknown>;
+  /** Save the preview's update plan, or apply a saved one's text (see JobPlan). */
+  readonly plan?: JobPlan;
 }
 
 export interface JobFilter {
@@ -37,6 +49,8 @@ export interface JobResult {
   readonly outputTruncated: boolean;
   /** The stack's outputs, for jobs that read them (tenant stacks' updates). */
   readonly outputs?: Record<string, unknown> | null;
+  /** The update plan a succeeded save-plan preview wrote: JSON, its secrets encrypted by the stack's secrets manager. */
+  readonly savedPlan?: string;
 }
 
 const MAX_RETRIES_ON_CONFLICT = 5;
@@ -46,27 +60,47 @@ const MAX_RETRIES_ON_CONFLICT = 5;
  * one process on SQLite and for many workers on PostgreSQL: a claim takes the oldest queued job
  * of a stack that has none running, and the unique index on running jobs per stack refuses a
  * second claim on the same stack, whoever makes it.
+ *
+ * On a transaction (a caller that queues a job together with its own records), the store's
+ * statements join it.
  */
 export class JobStore {
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(private readonly db: SqlDatabase | SqlTransaction) {}
 
+  /** Queues a job; throws JobServiceError (`invalid_argument`, field `plan`) for a plan its operation cannot take. */
   async create(job: NewJob, now = Date.now()): Promise<Job> {
+    const plan = job.plan;
+    if (plan !== undefined) {
+      const problem = planProblem(job.operation, plan);
+      if (problem !== undefined) throw new JobServiceError("invalid_argument", "plan", problem);
+    }
     const id = randomUUID();
+    const insert = async (db: SqlExecutor) => {
+      await db.run(
+        `INSERT INTO jobs (seq, id, stack, workload, operation, status, created_at, timeout_ms, spec)
+         VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+        [
+          id,
+          job.stack,
+          job.workload,
+          job.operation,
+          now,
+          job.timeoutMs,
+          job.spec === undefined ? null : JSON.stringify(job.spec),
+        ],
+      );
+      if (plan !== undefined)
+        await db.run("INSERT INTO job_plans (job_id, mode, plan) VALUES (?, ?, ?)", [
+          id,
+          "save" in plan ? "save" : "apply",
+          "apply" in plan ? plan.apply : null,
+        ]);
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.db.run(
-          `INSERT INTO jobs (seq, id, stack, workload, operation, status, created_at, timeout_ms, spec)
-           VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-          [
-            id,
-            job.stack,
-            job.workload,
-            job.operation,
-            now,
-            job.timeoutMs,
-            job.spec === undefined ? null : JSON.stringify(job.spec),
-          ],
-        );
+        // A job and its plan land together: a worker that claimed an up before its plan was
+        // written would run it unconstrained.
+        await (plan === undefined ? insert(this.db) : this.atomically(insert));
         break;
       } catch (error) {
         // Two creators took the same seq; the loser takes the next one.
@@ -75,6 +109,23 @@ export class JobStore {
     }
     await this.appendEvent(id, "status", { status: "queued" }, now);
     return (await this.get(id)) as Job;
+  }
+
+  /** What the job was queued to do with an update plan; undefined for a job without one. */
+  async requestedPlan(jobId: string): Promise<JobPlan | undefined> {
+    const [row] = await this.db.query("SELECT mode, plan FROM job_plans WHERE job_id = ?", [jobId]);
+    if (row === undefined) return undefined;
+    return row.mode === "apply" ? { apply: String(row.plan) } : { save: true };
+  }
+
+  /** The update plan a save-plan preview produced, once it succeeded; undefined for any other job. */
+  async savedPlan(jobId: string): Promise<string | undefined> {
+    const [row] = await this.db.query(
+      `SELECT p.plan FROM job_plans p JOIN jobs j ON j.id = p.job_id
+       WHERE p.job_id = ? AND p.mode = 'save' AND j.status = 'succeeded' AND p.plan IS NOT NULL`,
+      [jobId],
+    );
+    return row === undefined ? undefined : String(row.plan);
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -166,6 +217,14 @@ export class JobStore {
 
   /** Records a result; only the worker holding the job can, and only once. */
   async finish(id: string, workerId: string, result: JobResult, now = Date.now()): Promise<boolean> {
+    // The plan first, by the worker holding the job: savedPlan() shows it only once the status
+    // below says succeeded, so no reader sees a succeeded preview without its plan.
+    if (result.status === "succeeded" && result.savedPlan !== undefined)
+      await this.db.run(
+        `UPDATE job_plans SET plan = ? WHERE job_id = ? AND mode = 'save'
+           AND EXISTS (SELECT 1 FROM jobs WHERE id = ? AND worker_id = ? AND status = 'running')`,
+        [result.savedPlan, id, id, workerId],
+      );
     const changed = await this.db.run(
       `UPDATE jobs SET status = ?, finished_at = ?, exit_code = ?, error = ?, changes = ?, output = ?,
          output_truncated = ?, outputs = ?, worker_id = NULL, lease_expires_at = NULL
@@ -262,6 +321,11 @@ export class JobStore {
       kind: String(r.kind),
       data: JSON.parse(String(r.data)) as Record<string, unknown>,
     }));
+  }
+
+  /** Runs `fn` in a transaction of its own, or in the caller's when the store is on one. */
+  private atomically(fn: (db: SqlExecutor) => Promise<void>): Promise<void> {
+    return "transaction" in this.db ? this.db.transaction(fn) : fn(this.db);
   }
 }
 

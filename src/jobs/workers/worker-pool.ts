@@ -138,6 +138,7 @@ export class WorkerPool implements JobRunners {
       const target = await targets.resolve(job, controller.signal).catch((error: Error) => ({
         error: `the job's stack could not be prepared: ${error.message}`,
       }));
+      const plan = "error" in target ? undefined : await store.requestedPlan(job.id);
       const result =
         "error" in target
           ? {
@@ -164,6 +165,7 @@ export class WorkerPool implements JobRunners {
               env: target.env,
               scratchDir: jobScratchDir(config.dataDir, job.id),
               serviceSecrets: serviceSecretValues(config, env),
+              ...(plan !== undefined && { plan }),
             });
       await written;
       await store.finish(job.id, this.workerId, result);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe } from "node:test";
 import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
+import { jobPlanContract } from "./job-plan-contract";
 import { platformStoreContract } from "./platform-store-contract";
 import { sqlDatabaseContract } from "./sql-database-contract";
 import { jobStoreContract } from "./store-contract";
@@ -11,6 +12,7 @@ describe("job store on SQLite", () => {
   const dir = mkdtempSync(join(tmpdir(), "stackwright-sqlite-"));
   let n = 0;
   jobStoreContract(async () => new SqliteDatabase(join(dir, `jobs-${n++}.db`)));
+  jobPlanContract(async () => new SqliteDatabase(join(dir, `jobs-${n++}.db`)));
 });
 
 describe("SQLite adapter", () => {
