@@ -61,3 +61,9 @@ export function isAllowed(principal: Principal, permission: Permission, tenantId
   const role = roleIn(principal, tenantId);
   return role !== undefined && permissionsOf(role).has(permission);
 }
+
+/** Whether `principal` holds `role`, or one above it, in `tenantId` (roles are cumulative). */
+export function holdsRole(principal: Principal, role: Role, tenantId: string): boolean {
+  const held = roleIn(principal, tenantId);
+  return held !== undefined && ROLES.indexOf(held) >= ROLES.indexOf(role);
+}

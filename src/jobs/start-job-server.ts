@@ -1,18 +1,21 @@
 import { startApiServer } from "./api/server";
 import { loadOrCreateMasterKeys } from "./config/master-keys";
 import type { ServiceConfig } from "./config/service-config";
+import { deploymentActivities } from "./deployments/deployment-activities";
+import { startTemporalDeployments, type TemporalDeployments } from "./deployments/temporal-deployments";
 import type { JobRunners } from "./domain/job-runners";
 import { Envelope } from "./secrets/envelope";
 import { Authenticator } from "./service/authenticator";
 import { CatalogueService } from "./service/catalogue-service";
 import { GovernanceService } from "./service/governance-service";
 import { StackJobService } from "./service/stack-job-service";
-import { TenantStackOrchestrator } from "./service/tenant-stack-orchestrator";
+import { TenantStackOrchestrator, tenantStackKey } from "./service/tenant-stack-orchestrator";
 import { openStateStore } from "./state-store/state-store";
 import { LocalJobNotifier } from "./store/job-notifier";
 import { JobStore } from "./store/job-store";
 import { migrate } from "./store/migrations";
 import { openDatabase } from "./store/open-database";
+import { openTemporal } from "./temporal/endpoint";
 import { startWorkerThread } from "./workers/worker-thread-host";
 import { checkTemplateCode } from "./workspace/template-code-check";
 import { Workloads } from "./workspace/workloads";
@@ -67,6 +70,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
     const env = options.env ?? process.env;
     const catalogue = new CatalogueService(db, (code) => checkTemplateCode(code));
     let runners: JobRunners | undefined;
+    let deployments: TemporalDeployments | undefined;
     const envelope = new Envelope(loadOrCreateMasterKeys(config.dataDir, env));
     // Tenant stacks' state: files, or S3 (an embedded SeaweedFS starts here; workers find it).
     const stateStore = await openStateStore(config, { db, envelope, env }, "serve");
@@ -75,13 +79,10 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       db,
       catalogue,
       envelope,
-      notifier: events,
       stateLocation: (tenantId, stackId) => stateStore.locationFor(tenantId, stackId),
-      timeoutMs: config.defaultTimeoutMs,
       jobs: service,
-      runners: () => runners,
+      workflows: () => deployments,
     });
-    closers.push(async () => stacks.close());
     const platform: PlatformServices = {
       // The service's own token is the one the API is served with: the same one the gate accepts.
       authenticator: new Authenticator(db, () => (options.token === undefined ? [] : [options.token])),
@@ -122,6 +123,25 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       closers.push(() => started.close());
       service.attach(started);
     }
+    // Deployments' workflows run on Temporal (embedded or configured); their activities queue jobs
+    // for the runners above and wait for them.
+    const temporal = await openTemporal(config, env);
+    closers.push(() => temporal.close());
+    const workflows = await startTemporalDeployments({
+      endpoint: temporal.endpoint,
+      taskQueue: config.temporal.taskQueue,
+      worker: options.workers !== false,
+      activities: deploymentActivities({
+        db,
+        notifier: events,
+        runners: () => runners,
+        stackKey: tenantStackKey,
+        timeoutMs: config.defaultTimeoutMs,
+        revalidate: (stack) => stacks.revalidate(stack),
+      }),
+    });
+    deployments = workflows;
+    closers.push(() => workflows.close());
     await stacks.reconcile();
     return {
       config,

@@ -2,8 +2,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Role } from "../../src/catalog/permissions";
 import { type Caller, SERVICE_CALLER } from "../../src/jobs/domain/caller";
+import {
+  type Deployment,
+  type DeploymentStatus,
+  TERMINAL_DEPLOYMENT_STATUSES,
+} from "../../src/jobs/domain/deployment";
+import type { Job, JobEvent } from "../../src/jobs/domain/job";
 import type { TenantStack } from "../../src/jobs/domain/tenant-stack";
 import type { JobServer } from "../../src/jobs/start-job-server";
+import { followJob } from "./job-fixture";
 
 /**
  * Where template installs are kept across test runs: npm and pip installs are slow cold, and the
@@ -40,6 +47,50 @@ export async function settled(
     if (Date.now() > deadline) throw new Error(`stack ${name} still ${stack?.status} after 5 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Waits until the deployment ends — or reaches one of `until` (awaiting_approval, say) — and
+ * returns it as the service records it.
+ */
+export async function deploymentOutcome(
+  server: JobServer,
+  caller: Caller,
+  tenant: string,
+  deploymentId: string,
+  until: ReadonlySet<DeploymentStatus> = TERMINAL_DEPLOYMENT_STATUSES,
+): Promise<Deployment> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const deployment = await server.platform.stacks.deployment(caller, { tenant, deploymentId });
+    if (until.has(deployment.status)) return deployment;
+    if (Date.now() > deadline)
+      throw new Error(`deployment ${deploymentId} still ${deployment.status} after 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Waits for the deployment to end and follows the job of its main step (the up of a deploy, the
+ * destroy of a destroy, the preview of a preview): the job and its events, as followJob gives them.
+ */
+export async function followDeployment(
+  server: JobServer,
+  caller: Caller,
+  tenant: string,
+  deploymentId: string,
+): Promise<{ deployment: Deployment; job: Job; events: JobEvent[] }> {
+  const deployment = await deploymentOutcome(server, caller, tenant, deploymentId);
+  const main = { deploy: "up", destroy: "destroy", preview: "preview" }[deployment.kind];
+  const jobId = deployment.steps.find((step) => step.name === main)?.jobId ?? deployment.steps.at(-1)?.jobId;
+  if (jobId == null)
+    throw new Error(`deployment ${deploymentId} ran no job: ${deployment.status} ${deployment.error}`);
+  return { deployment, ...(await followJob(server, jobId)) };
+}
+
+/** The job ids of a deployment's steps, by step name. */
+export function stepJobs(deployment: Deployment): Record<string, string | null> {
+  return Object.fromEntries(deployment.steps.map((step) => [step.name, step.jobId]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ParameterSchema } from "../../catalog/parameter-schema";
 import type { Caller } from "./caller";
 import type { ConstraintRecord, Template, TemplateVersion } from "./catalogue";
+import type { Deployment, DeployPolicy } from "./deployment";
 import type { Job, JobEvent } from "./job";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "./tenancy";
 import type { TenantStack } from "./tenant-stack";
@@ -71,10 +72,31 @@ export interface StackRef {
   readonly name: string;
 }
 
+/** A stack's operation started: the stack as it now is and the deployment (workflow) running it. */
+export interface StartedDeployment {
+  readonly stack: TenantStack;
+  readonly deployment: Deployment;
+}
+
 export interface TenantStacksContract {
-  deploy(caller: Caller, request: DeployStackRequest): Promise<{ stack: TenantStack; job: Job }>;
-  preview(caller: Caller, request: StackRef): Promise<{ stack: TenantStack; job: Job }>;
-  destroy(caller: Caller, request: StackRef): Promise<{ stack: TenantStack; job: Job }>;
+  /** Validates at once, then deploys through the deploy workflow (preview → approval → up → record). */
+  deploy(caller: Caller, request: DeployStackRequest): Promise<StartedDeployment>;
+  preview(caller: Caller, request: StackRef): Promise<StartedDeployment>;
+  destroy(caller: Caller, request: StackRef): Promise<StartedDeployment>;
+  /** An approver's decision on a pending approval: needs the approver role, never the deployment's starter. */
+  decide(
+    caller: Caller,
+    request: { tenant: string; deploymentId: string; decision: "approved" | "rejected"; comment?: string },
+  ): Promise<Deployment>;
+  pendingApprovals(caller: Caller, tenant: string): Promise<Deployment[]>;
+  /** A stack's deployments, newest first, each with its steps, their times and jobs. */
+  history(caller: Caller, request: StackRef & { limit?: number }): Promise<Deployment[]>;
+  deployment(caller: Caller, request: { tenant: string; deploymentId: string }): Promise<Deployment>;
+  /** The approval gate and failure policy of a tenant's deploys (`scope` tenant) or a template's (`scope` template). */
+  setDeployPolicy(
+    caller: Caller,
+    request: { scope: string; ref: string; policy: unknown },
+  ): Promise<DeployPolicy>;
   get(caller: Caller, request: StackRef): Promise<TenantStack>;
   list(
     caller: Caller,

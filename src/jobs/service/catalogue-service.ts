@@ -273,7 +273,7 @@ export class CatalogueService implements TemplateCatalogContract {
   }
 
   /** A template the caller may change: its tenant's managers', or a Provider Admin's. */
-  private async managed(caller: Caller, ref: string): Promise<Template> {
+  async managed(caller: Caller, ref: string): Promise<Template> {
     const template =
       typeof ref === "string" && ref !== "" ? await new CatalogueStore(this.db).template(ref) : undefined;
     if (template === undefined) throw PlatformError.of("not_found", "template", `no template ${ref}`);

@@ -1,24 +1,41 @@
 import { randomBytes } from "node:crypto";
-import { UNCONSTRAINED } from "../../catalog/constraints";
+import { type TemplateConstraint, UNCONSTRAINED } from "../../catalog/constraints";
 import { effectiveParameterSchema } from "../../catalog/effective-schema";
 import { nameProblem } from "../../catalog/names";
 import type { ParameterSchema } from "../../catalog/parameter-schema";
 import { type ParameterValidator, parameterValidatorFor } from "../../catalog/parameter-validator";
+import { holdsRole, isRole, ROLE_TITLES, ROLES, type Role } from "../../catalog/permissions";
 import type { Problem } from "../../core/errors";
 import { type Caller, SERVICE_CALLER } from "../domain/caller";
-import type { Job, JobEvent, Operation } from "../domain/job";
-import type { JobRunners } from "../domain/job-runners";
+import type { TemplateVersion } from "../domain/catalogue";
+import {
+  DEPLOY_POLICY_SCOPES,
+  type Deployment,
+  type DeploymentInput,
+  type DeploymentKind,
+  type DeploymentWorkflows,
+  type DeployPolicy,
+  type DeployPolicyScope,
+  FAILURE_POLICIES,
+  type FailurePolicy,
+} from "../domain/deployment";
+import type { Job, JobEvent } from "../domain/job";
 import type { JobService } from "../domain/job-service";
-import type { DeployStackRequest, StackRef, TenantStacksContract } from "../domain/platform-contracts";
+import type {
+  DeployStackRequest,
+  StackRef,
+  StartedDeployment,
+  TenantStacksContract,
+} from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
-import type { TenantStack, TenantStackStatus } from "../domain/tenant-stack";
+import type { TenantStack } from "../domain/tenant-stack";
 import type { Envelope } from "../secrets/envelope";
 import { recordAudit } from "../store/audit-log";
 import { CatalogueStore } from "../store/catalogue-store";
-import type { LocalJobNotifier } from "../store/job-notifier";
-import { isTerminal, JobStore } from "../store/job-store";
+import { DeploymentStore } from "../store/deployment-store";
+import { JobStore } from "../store/job-store";
 import { SealedSecretStore } from "../store/sealed-secret-store";
-import { isUniqueViolation, type SqlDatabase } from "../store/sql-database";
+import { isUniqueViolation, type SqlDatabase, type SqlTransaction } from "../store/sql-database";
 import { TenancyStore } from "../store/tenancy-store";
 import { TenantStackStore } from "../store/tenant-stack-store";
 import { auditedChange } from "./audited-change";
@@ -38,29 +55,31 @@ export interface OrchestratorOptions {
   readonly db: SqlDatabase;
   readonly catalogue: CatalogueService;
   readonly envelope: Envelope;
-  readonly notifier: LocalJobNotifier;
   /** Where a new stack's state goes: a backend URL of its own. */
   readonly stateLocation: (tenantId: string, stackId: string) => string;
-  readonly timeoutMs: number;
   /** The job service, whose get and watch a tenant's members use for their stacks' jobs. */
   readonly jobs: JobService;
-  /** The runners to wake when a job is queued, once they run. */
-  readonly runners: () => JobRunners | undefined;
+  /** The workflow engine that runs deployments, once it is started. */
+  readonly workflows: () => DeploymentWorkflows | undefined;
 }
 
+/** Approval gates wait this long unless a policy says otherwise. */
+export const DEFAULT_DEPLOY_POLICY: DeployPolicy = {
+  requireApproval: false,
+  approverRole: "tenant-admin",
+  approvalTimeoutMs: 7 * 24 * 3600 * 1000,
+  onFailure: "destroy",
+};
+
 /**
- * A tenant stack's life, in one place: validate the request against the tenant's effective
- * parameters and limits → queue the engine operation as a job of the job service → record the
- * job's outcome on the stack. (The next step makes this a durable workflow; it is kept in this
- * one module so that it can be replaced whole.)
+ * A tenant stack's life: a request is validated here, at once, against the tenant's effective
+ * parameters and limits; the stack is recorded and a deployment — a durable workflow
+ * (src/jobs/workflows) — takes it from there: preview, approval, up, record, compensation.
  */
 export class TenantStackOrchestrator implements TenantStacksContract {
-  private readonly watching = new Set<string>();
-  private closed = false;
-
   constructor(private readonly options: OrchestratorOptions) {}
 
-  async deploy(caller: Caller, request: DeployStackRequest): Promise<{ stack: TenantStack; job: Job }> {
+  async deploy(caller: Caller, request: DeployStackRequest): Promise<StartedDeployment> {
     const { db } = this.options;
     const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:deploy");
     const problems: Problem[] = [];
@@ -87,14 +106,11 @@ export class TenantStackOrchestrator implements TenantStacksContract {
         message: `version ${version.version} is deprecated; choose a newer one`,
       });
     const constraint = (await catalogue.constraint(template.id, tenant.id))?.constraint ?? UNCONSTRAINED;
-    const validate = parameterValidatorFor(`${version.contentHash}\u0000${JSON.stringify(constraint)}`, () =>
-      effectiveParameterSchema(version.parameters, constraint),
-    );
     const stored =
       existing === undefined ? new Map<string, string>() : await this.storedSecretParameters(existing.id);
     const checked = checkParameters(
       version.parameters,
-      validate,
+      validatorFor(version, constraint),
       request.parameters ?? {},
       request.secretParameters ?? {},
       stored,
@@ -102,7 +118,8 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     problems.push(...checked.problems);
     if (problems.length > 0) throw PlatformError.invalid(problems);
 
-    const stack = await db.transaction(async (tx) => {
+    const policy = await this.effectivePolicy(template.id, tenant.id);
+    const started = await db.transaction(async (tx) => {
       const stacks = new TenantStackStore(tx);
       let target = existing;
       if (target === undefined) {
@@ -162,12 +179,11 @@ export class TenantStackOrchestrator implements TenantStacksContract {
             `${stackSecretOwner(target.id)}/${SECRET_PARAMETER_PREFIX}${name}`,
           ),
         );
+      const deploymentId = await this.beginDeployment(tx, caller, target, "deploy", version.version);
       if (
         !(await stacks.transition(target.id, ["pending", "deployed", "failed"], "deploying", {
           deployedBy: caller.actor,
           error: null,
-          // The job comes next: until it is queued, no earlier job's outcome can be taken for it.
-          lastJobId: null,
         }))
       )
         throw PlatformError.of(
@@ -187,19 +203,224 @@ export class TenantStackOrchestrator implements TenantStacksContract {
           version: version.version,
           parameters: checked.plain,
           secretParameters: Object.keys(request.secretParameters ?? {}),
+          deployment: deploymentId,
         },
       });
-      return (await stacks.get(target.id)) as TenantStack;
+      return { stackId: target.id, deploymentId, firstDeploy: target.deployedAt === null };
     });
-    const job = await this.queue(stack, "up", version.templateId, version.version);
-    return { stack: (await new TenantStackStore(db).get(stack.id)) as TenantStack, job };
+    return this.launch(started.stackId, started.deploymentId, {
+      kind: "deploy",
+      approval: policy.requireApproval
+        ? { approverRole: policy.approverRole, timeoutMs: policy.approvalTimeoutMs }
+        : null,
+      onFailure: policy.onFailure,
+      firstDeploy: started.firstDeploy,
+    });
   }
 
   /** A preview of the stack as it stands: what an update would change. */
-  async preview(caller: Caller, request: StackRef): Promise<{ stack: TenantStack; job: Job }> {
+  async preview(caller: Caller, request: StackRef): Promise<StartedDeployment> {
     const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:deploy");
     const stack = await this.stackOf(tenant.id, request.name);
-    return { stack, job: await this.queue(stack, "preview", stack.templateId, stack.templateVersion) };
+    const deploymentId = await this.options.db.transaction((tx) =>
+      this.beginDeployment(tx, caller, stack, "preview", stack.templateVersion),
+    );
+    return this.launch(stack.id, deploymentId, {
+      kind: "preview",
+      approval: null,
+      onFailure: "keep",
+      firstDeploy: false,
+    });
+  }
+
+  async destroy(caller: Caller, request: StackRef): Promise<StartedDeployment> {
+    const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:destroy");
+    const stack = await this.stackOf(tenant.id, request.name);
+    const deploymentId = await auditedChange(
+      this.options.db,
+      caller,
+      tenant.id,
+      "stack.destroy",
+      async (tx) => {
+        const id = await this.beginDeployment(tx, caller, stack, "destroy", stack.templateVersion);
+        if (
+          !(await new TenantStackStore(tx).transition(
+            stack.id,
+            ["pending", "deployed", "failed"],
+            "destroying",
+            {},
+          ))
+        )
+          throw PlatformError.of(
+            "failed_precondition",
+            "name",
+            `stack ${request.name} is ${stack.status}; wait for it to finish`,
+          );
+        return {
+          result: id,
+          target: `stack:${stack.id}`,
+          before: auditView(stack),
+          after: { deployment: id },
+        };
+      },
+    );
+    return this.launch(stack.id, deploymentId, {
+      kind: "destroy",
+      approval: null,
+      onFailure: "keep",
+      firstDeploy: false,
+    });
+  }
+
+  /** Records an approver's decision on a pending approval, then lets the waiting workflow go on. */
+  async decide(
+    caller: Caller,
+    request: { tenant: string; deploymentId: string; decision: "approved" | "rejected"; comment?: string },
+  ): Promise<Deployment> {
+    const tenant = await this.tenantOf(caller, request.tenant, "pulumi:template:read");
+    const deployment = await this.deploymentOf(tenant.id, request.deploymentId);
+    const approval = deployment.approval;
+    if (approval === null || approval.decision !== null || deployment.status !== "awaiting_approval")
+      throw PlatformError.of(
+        "failed_precondition",
+        "deploymentId",
+        approval?.decision != null
+          ? `the approval was ${approval.decision} already`
+          : `deployment ${deployment.id} is ${deployment.status}, not awaiting approval`,
+      );
+    if (!holdsRole(caller.principal, approval.approverRole, tenant.id))
+      throw PlatformError.of(
+        "permission_denied",
+        "deploymentId",
+        `approving needs the ${ROLE_TITLES[approval.approverRole]} role in the tenant`,
+      );
+    if (caller.actor === deployment.startedBy)
+      throw PlatformError.of(
+        "permission_denied",
+        "deploymentId",
+        "you started this deployment: someone else must approve or reject it",
+      );
+    const comment = typeof request.comment === "string" && request.comment !== "" ? request.comment : null;
+    if (comment !== null && comment.length > 2000)
+      throw PlatformError.of("invalid_argument", "comment", "at most 2,000 characters");
+    await auditedChange(this.options.db, caller, tenant.id, `deployment.${request.decision}`, async (tx) => {
+      const store = new DeploymentStore(tx);
+      if (!(await store.decide(deployment.id, request.decision, caller.actor, comment)))
+        throw PlatformError.of("failed_precondition", "deploymentId", "the approval was decided already");
+      // Approved, it runs on (its up); rejected, its workflow ends it.
+      if (request.decision === "approved") await store.setStatus(deployment.id, "running");
+      await store.endStep(
+        deployment.id,
+        "approval",
+        request.decision === "approved" ? "succeeded" : "failed",
+        `${request.decision} by ${caller.actor}${comment === null ? "" : `: ${comment}`}`,
+      );
+      return {
+        result: undefined,
+        target: `stack:${deployment.stackId}`,
+        after: { deployment: deployment.id, planHash: approval.planHash, comment },
+      };
+    });
+    await this.workflows().signalDecision(deployment.id, { decision: request.decision });
+    return (await new DeploymentStore(this.options.db).get(deployment.id)) as Deployment;
+  }
+
+  /** The tenant's deployments waiting for an approver. */
+  async pendingApprovals(caller: Caller, tenantRef: string): Promise<Deployment[]> {
+    const tenant = await this.tenantOf(caller, tenantRef, "pulumi:template:read");
+    const store = new DeploymentStore(this.options.db);
+    const pending = await store.pendingApprovals(tenant.id);
+    return (await Promise.all(pending.map((p) => store.get(p.deploymentId)))).filter(
+      (d): d is Deployment => d !== undefined,
+    );
+  }
+
+  /** A stack's history: its deployments, newest first, each with its steps, times and jobs. */
+  async history(caller: Caller, request: StackRef & { limit?: number }): Promise<Deployment[]> {
+    const tenant = await this.tenantOf(caller, request.tenant, "pulumi:template:read");
+    const stack = await this.stackOf(tenant.id, request.name);
+    const limit = request.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw PlatformError.of("invalid_argument", "limit", "expected 1 to 500");
+    return new DeploymentStore(this.options.db).ofStack(stack.id, limit);
+  }
+
+  async deployment(caller: Caller, request: { tenant: string; deploymentId: string }): Promise<Deployment> {
+    const tenant = await this.tenantOf(caller, request.tenant, "pulumi:template:read");
+    return this.deploymentOf(tenant.id, request.deploymentId);
+  }
+
+  /** Sets the deploy policy of a tenant (its Tenant Admins) or of a template (whoever manages it). */
+  async setDeployPolicy(
+    caller: Caller,
+    request: { scope: string; ref: string; policy: unknown },
+  ): Promise<DeployPolicy> {
+    const scope = request.scope;
+    if (!(DEPLOY_POLICY_SCOPES as readonly string[]).includes(scope))
+      throw PlatformError.of("invalid_argument", "scope", "expected template or tenant");
+    const { policy, problems } = parseDeployPolicy(request.policy);
+    let scopeId: string;
+    let tenantId: string | null;
+    if (scope === "tenant") {
+      const tenant = await this.tenantOf(caller, request.ref, "pulumi:template:manage");
+      scopeId = tenant.id;
+      tenantId = tenant.id;
+    } else {
+      const template = await this.options.catalogue.managed(caller, request.ref);
+      scopeId = template.id;
+      tenantId = template.ownerTenantId;
+    }
+    if (problems.length > 0 || policy === undefined) throw PlatformError.invalid(problems);
+    await auditedChange(this.options.db, caller, tenantId, "deploy-policy.set", async (tx) => {
+      await new DeploymentStore(tx).setPolicy(scope as DeployPolicyScope, scopeId, policy, caller.actor);
+      return { result: undefined, target: `${scope}:${scopeId}`, after: { ...policy } };
+    });
+    return policy;
+  }
+
+  /** Who approves a tenant's deploys of a template: either one asking for approval gates them. */
+  async effectivePolicy(templateId: string, tenantId: string): Promise<DeployPolicy> {
+    const store = new DeploymentStore(this.options.db);
+    const ofTemplate = await store.policy("template", templateId);
+    const ofTenant = await store.policy("tenant", tenantId);
+    const gating = [ofTemplate, ofTenant].filter((p): p is DeployPolicy => p?.requireApproval === true);
+    return {
+      requireApproval: gating.length > 0,
+      approverRole: gating.reduce<Role>(
+        (role, p) => (ROLES.indexOf(p.approverRole) > ROLES.indexOf(role) ? p.approverRole : role),
+        gating[0]?.approverRole ?? DEFAULT_DEPLOY_POLICY.approverRole,
+      ),
+      approvalTimeoutMs: Math.min(
+        ...gating.map((p) => p.approvalTimeoutMs),
+        gating.length > 0 ? Number.POSITIVE_INFINITY : DEFAULT_DEPLOY_POLICY.approvalTimeoutMs,
+      ),
+      onFailure: ofTemplate?.onFailure ?? ofTenant?.onFailure ?? DEFAULT_DEPLOY_POLICY.onFailure,
+    };
+  }
+
+  /**
+   * Checks a stack's request again as its workflow starts: the version still there and not a
+   * draft, the template still offered to the tenant, the parameters valid under today's constraint.
+   */
+  async revalidate(stack: TenantStack): Promise<void> {
+    const template = await this.options.catalogue.visible(stack.templateId, stack.tenantId);
+    const catalogue = new CatalogueStore(this.options.db);
+    const version = await catalogue.version(template.id, stack.templateVersion);
+    if (version === undefined || version.state === "draft")
+      throw PlatformError.of(
+        "failed_precondition",
+        "version",
+        `version ${stack.templateVersion} is not published`,
+      );
+    const constraint = (await catalogue.constraint(template.id, stack.tenantId))?.constraint ?? UNCONSTRAINED;
+    const { problems } = checkParameters(
+      version.parameters,
+      validatorFor(version, constraint),
+      stack.parameters,
+      {},
+      await this.storedSecretParameters(stack.id),
+    );
+    if (problems.length > 0) throw PlatformError.invalid(problems);
   }
 
   async job(caller: Caller, request: { tenant: string; jobId: string }): Promise<Job> {
@@ -228,32 +449,6 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     if (job === undefined || stack?.tenantId !== tenantId)
       throw PlatformError.of("not_found", "jobId", `no job ${jobId}`);
     return job;
-  }
-
-  async destroy(
-    caller: Caller,
-    request: { tenant: string; name: string },
-  ): Promise<{ stack: TenantStack; job: Job }> {
-    const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:destroy");
-    const stack = await this.stackOf(tenant.id, request.name);
-    await auditedChange(this.options.db, caller, tenant.id, "stack.destroy", async (tx) => {
-      if (
-        !(await new TenantStackStore(tx).transition(
-          stack.id,
-          ["pending", "deployed", "failed"],
-          "destroying",
-          { lastJobId: null },
-        ))
-      )
-        throw PlatformError.of(
-          "failed_precondition",
-          "name",
-          `stack ${request.name} is ${stack.status}; wait for it to finish`,
-        );
-      return { result: undefined, target: `stack:${stack.id}`, before: auditView(stack) };
-    });
-    const job = await this.queue(stack, "destroy", stack.templateId, stack.templateVersion);
-    return { stack: (await new TenantStackStore(this.options.db).get(stack.id)) as TenantStack, job };
   }
 
   async get(caller: Caller, request: StackRef): Promise<TenantStack> {
@@ -311,126 +506,104 @@ export class TenantStackOrchestrator implements TenantStacksContract {
   }
 
   /**
-   * Records every finished job of a stack still deploying or destroying, and watches the rest. A
-   * stack whose job was never queued (the service stopped in between) ends failed, so that none
-   * stays deploying forever.
+   * Starts again the workflow of every deployment not yet ended. A workflow already running is
+   * left alone (its id is the deployment's); one that never started — the service stopped between
+   * recording the deployment and starting it — starts now, so no stack stays deploying forever.
    */
   async reconcile(): Promise<void> {
-    const rows = await this.options.db.query(
-      "SELECT id, last_job_id, status FROM tenant_stacks WHERE status IN ('deploying', 'destroying')",
-    );
-    for (const row of rows) {
-      if (row.last_job_id !== null) {
-        this.watch(String(row.last_job_id));
-        continue;
-      }
-      await this.interrupted(String(row.id), String(row.status) as TenantStackStatus);
-    }
+    for (const deployment of await new DeploymentStore(this.options.db).open())
+      if (deployment.input !== null) await this.workflows().start(deployment.input);
   }
 
-  /** Ends a stack whose operation never got its job: failed, with why, and an audit entry. */
-  private async interrupted(stackId: string, status: TenantStackStatus): Promise<void> {
-    const stack = await new TenantStackStore(this.options.db).get(stackId);
-    if (stack === undefined) return;
-    const error = `the ${status === "destroying" ? "destroy" : "deploy"} was interrupted before its job was queued; run it again`;
-    await auditedChange(this.options.db, SERVICE_CALLER, stack.tenantId, "stack.failed", async (tx) => {
-      await new TenantStackStore(tx).transition(stackId, [status], "failed", { error });
-      return {
-        result: undefined,
-        target: `stack:${stackId}`,
-        before: { status },
-        after: { status: "failed", error },
-      };
+  /** Records a deployment of `stack`, in the caller's transaction. */
+  private async beginDeployment(
+    tx: SqlTransaction,
+    caller: Caller,
+    stack: TenantStack,
+    kind: DeploymentKind,
+    version: number,
+  ): Promise<string> {
+    return new DeploymentStore(tx).create({
+      tenantId: stack.tenantId,
+      stackId: stack.id,
+      kind,
+      templateVersion: version,
+      priorStackStatus: stack.status,
+      startedBy: caller.actor,
     });
   }
 
-  close(): void {
-    this.closed = true;
-  }
-
-  private async queue(
-    stack: TenantStack,
-    operation: Operation,
-    templateId: string,
-    version: number,
-  ): Promise<Job> {
-    const jobs = new JobStore(this.options.db);
-    let job: Job;
+  /** Starts the deployment's workflow; when it cannot start, the deployment ends failed and the stack is put back. */
+  private async launch(
+    stackId: string,
+    deploymentId: string,
+    decisions: Omit<DeploymentInput, "deploymentId">,
+  ): Promise<StartedDeployment> {
+    const input: DeploymentInput = { deploymentId, ...decisions };
+    const store = new DeploymentStore(this.options.db);
+    await store.setInput(deploymentId, input);
     try {
-      job = await jobs.create({
-        stack: tenantStackKey(stack.id),
-        workload: `template:${templateId}@${version}`,
-        operation,
-        timeoutMs: this.options.timeoutMs,
-      });
+      await this.workflows().start(input);
     } catch (error) {
-      if (operation !== "preview")
-        await this.interrupted(stack.id, operation === "destroy" ? "destroying" : "deploying").catch(
-          () => undefined,
-        );
+      await this.abandon(
+        deploymentId,
+        `the workflow could not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw error;
     }
-    if (operation !== "preview")
-      await this.options.db.run("UPDATE tenant_stacks SET last_job_id = ? WHERE id = ?", [job.id, stack.id]);
-    this.options.runners()?.wake();
-    if (operation !== "preview") this.watch(job.id);
-    return job;
+    return {
+      stack: (await new TenantStackStore(this.options.db).get(stackId)) as TenantStack,
+      deployment: (await store.get(deploymentId)) as Deployment,
+    };
   }
 
-  /** Waits for the job to end, then records its outcome on its stack. */
-  private watch(jobId: string): void {
-    if (this.watching.has(jobId)) return;
-    this.watching.add(jobId);
-    void (async () => {
-      const subscription = this.options.notifier.subscribe(jobId);
-      try {
-        const jobs = new JobStore(this.options.db);
-        for (;;) {
-          if (this.closed) return;
-          const job = await jobs.get(jobId);
-          if (job === undefined) return;
-          if (isTerminal(job)) {
-            await this.record(job);
-            return;
-          }
-          await subscription.wait(1000);
-        }
-      } catch {
-        // The database went away (the service is stopping); reconcile() picks the job up again.
-      } finally {
-        subscription.close();
-        this.watching.delete(jobId);
-      }
-    })();
+  /** Ends a deployment that never got its workflow: failed, the stack back as it was. */
+  private async abandon(deploymentId: string, error: string): Promise<void> {
+    const store = new DeploymentStore(this.options.db);
+    const deployment = await store.get(deploymentId);
+    if (deployment === undefined) return;
+    await auditedChange(
+      this.options.db,
+      SERVICE_CALLER,
+      deployment.tenantId,
+      "deployment.failed",
+      async (tx) => {
+        await new DeploymentStore(tx).setStatus(deploymentId, "failed", { error });
+        if (deployment.kind !== "preview")
+          await new TenantStackStore(tx).transition(
+            deployment.stackId,
+            ["deploying", "destroying"],
+            deployment.priorStackStatus,
+            { error },
+          );
+        return {
+          result: undefined,
+          target: `stack:${deployment.stackId}`,
+          after: { deployment: deploymentId, error },
+        };
+      },
+    );
   }
 
-  /** The record step: the job's outcome becomes the stack's status, outputs and error. */
-  private async record(job: Job): Promise<void> {
-    const stackId = job.stack.slice(TENANT_STACK_KEY_PREFIX.length);
-    const store = new TenantStackStore(this.options.db);
-    const stack = await store.get(stackId);
-    if (stack === undefined || stack.lastJobId !== job.id) return;
-    const succeeded = job.status === "succeeded";
-    let to: TenantStackStatus;
-    if (job.operation === "destroy") to = succeeded ? "destroyed" : "failed";
-    else to = succeeded ? "deployed" : "failed";
-    const from: TenantStackStatus = job.operation === "destroy" ? "destroying" : "deploying";
-    await this.options.db.transaction(async (tx) => {
-      const changed = await new TenantStackStore(tx).transition(stackId, [from], to, {
-        error: succeeded ? null : (job.error ?? job.status),
-        ...(job.operation !== "destroy" && succeeded && { outputs: job.outputs ?? {} }),
-        ...(job.operation === "destroy" && succeeded && { outputs: null }),
-      });
-      if (!changed) return;
-      await recordAudit(tx, {
-        actor: "service",
-        tenantId: stack.tenantId,
-        action: `stack.${to}`,
-        target: `stack:${stackId}`,
-        before: { status: from },
-        after: { status: to, job: job.id, ...(succeeded ? {} : { error: job.error }) },
-      });
-    });
+  private workflows(): DeploymentWorkflows {
+    const workflows = this.options.workflows();
+    if (workflows === undefined)
+      throw PlatformError.of(
+        "failed_precondition",
+        "deployment",
+        "the service's workflow engine is not running",
+      );
+    return workflows;
+  }
+
+  private async deploymentOf(tenantId: string, deploymentId: string): Promise<Deployment> {
+    const deployment =
+      typeof deploymentId === "string" && deploymentId !== ""
+        ? await new DeploymentStore(this.options.db).get(deploymentId)
+        : undefined;
+    if (deployment === undefined || deployment.tenantId !== tenantId)
+      throw PlatformError.of("not_found", "deploymentId", `no deployment ${deploymentId}`);
+    return deployment;
   }
 
   private async storedSecretParameters(stackId: string): Promise<Map<string, string>> {
@@ -461,6 +634,54 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     if (stack === undefined) throw PlatformError.of("not_found", "name", `no stack ${name}`);
     return stack;
   }
+}
+
+/** The tenant's effective-schema validator for a version under a constraint, cached by both. */
+function validatorFor(version: TemplateVersion, constraint: TemplateConstraint): ParameterValidator {
+  return parameterValidatorFor(`${version.contentHash}\u0000${JSON.stringify(constraint)}`, () =>
+    effectiveParameterSchema(version.parameters, constraint),
+  );
+}
+
+/** A deploy policy from a request, every problem named. */
+export function parseDeployPolicy(input: unknown): { policy?: DeployPolicy; problems: Problem[] } {
+  const problems: Problem[] = [];
+  if (input === null || typeof input !== "object" || Array.isArray(input))
+    return { problems: [{ at: "policy", message: "expected an object" }] };
+  const raw = input as Record<string, unknown>;
+  for (const key of Object.keys(raw))
+    if (!["requireApproval", "approverRole", "approvalTimeoutSeconds", "onFailure"].includes(key))
+      problems.push({ at: `policy.${key}`, message: "is not a deploy policy field" });
+  const requireApproval = raw.requireApproval ?? DEFAULT_DEPLOY_POLICY.requireApproval;
+  if (typeof requireApproval !== "boolean")
+    problems.push({ at: "policy.requireApproval", message: "expected true or false" });
+  const approverRole = raw.approverRole ?? DEFAULT_DEPLOY_POLICY.approverRole;
+  if (!isRole(approverRole) || approverRole === "read-only")
+    problems.push({ at: "policy.approverRole", message: "expected user, tenant-admin or provider-admin" });
+  const timeoutSeconds = raw.approvalTimeoutSeconds ?? DEFAULT_DEPLOY_POLICY.approvalTimeoutMs / 1000;
+  if (
+    typeof timeoutSeconds !== "number" ||
+    !Number.isInteger(timeoutSeconds) ||
+    timeoutSeconds < 1 ||
+    timeoutSeconds > 90 * 24 * 3600
+  )
+    problems.push({
+      at: "policy.approvalTimeoutSeconds",
+      message: "expected whole seconds from 1 to 90 days",
+    });
+  const onFailure = raw.onFailure ?? DEFAULT_DEPLOY_POLICY.onFailure;
+  if (!(FAILURE_POLICIES as readonly unknown[]).includes(onFailure))
+    problems.push({ at: "policy.onFailure", message: "expected destroy or keep" });
+  if (problems.length > 0) return { problems };
+  return {
+    policy: {
+      requireApproval: requireApproval as boolean,
+      approverRole: approverRole as Role,
+      approvalTimeoutMs: (timeoutSeconds as number) * 1000,
+      onFailure: onFailure as FailurePolicy,
+    },
+    problems,
+  };
 }
 
 /**

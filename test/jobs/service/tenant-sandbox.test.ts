@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { masterKeyFile } from "../../../src/jobs/config/master-keys";
 import { SERVICE_CALLER } from "../../../src/jobs/domain/caller";
-import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
-import { settled, TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
+import { type JobFixture, startJobFixture } from "../../support/job-fixture";
+import { followDeployment, settled, TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
 
 /** A template that reads a file of the service's and shows it as an output. */
 function snoop(path: string) {
@@ -35,8 +35,12 @@ async function deploySnoop(fx: JobFixture, target: string) {
     source: snoop(target),
   });
   await catalogue.publish(SERVICE_CALLER, "snoop");
-  const { job } = await stacks.deploy(SERVICE_CALLER, { tenant: "mallory", name: "loot", template: "snoop" });
-  const followed = await followJob(fx.server, job.id);
+  const { deployment } = await stacks.deploy(SERVICE_CALLER, {
+    tenant: "mallory",
+    name: "loot",
+    template: "snoop",
+  });
+  const followed = await followDeployment(fx.server, SERVICE_CALLER, "mallory", deployment.id);
   const stack = await settled(fx.server, SERVICE_CALLER, "mallory", "loot");
   return { followed, stack };
 }

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
-import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
+import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { SAMPLE_COMPONENT_BIN, SAMPLE_COMPONENT_SCHEMA } from "../../support/paths";
 import {
+  followDeployment,
   GREETER_PARAMETERS,
   greeterProgram,
   settled,
@@ -84,14 +85,14 @@ describe("a template in each language, published and deployed to a tenant stack 
       });
       const published = await catalogue.publish(alice, name);
       assert.match(published.contentHash ?? "", /^sha256:[0-9a-f]{64}$/);
-      const { job } = await stacks.deploy(alice, {
+      const { deployment } = await stacks.deploy(alice, {
         tenant: "team-a",
         name: `web-${language}`,
         template: name,
         parameters: { greeting: "hi" },
         secretParameters: { apiKey: CANARY },
       });
-      const followed = await followJob(fx.server, job.id);
+      const followed = await followDeployment(fx.server, alice, "team-a", deployment.id);
       assert.equal(followed.job.status, "succeeded", `${followed.job.error}\n${followed.job.output}`);
       assert.ok(!JSON.stringify(followed).includes(CANARY));
       const deployed = await settled(fx.server, alice, "team-a", `web-${language}`);
@@ -99,7 +100,7 @@ describe("a template in each language, published and deployed to a tenant stack 
       assert.deepEqual(deployed.outputs, { message: program.expected, key: "[secret]" });
 
       const destroyed = await stacks.destroy(alice, { tenant: "team-a", name: `web-${language}` });
-      await followJob(fx.server, destroyed.job.id);
+      await followDeployment(fx.server, alice, "team-a", destroyed.deployment.id);
       assert.equal((await settled(fx.server, alice, "team-a", `web-${language}`)).status, "destroyed");
     });
 
@@ -114,13 +115,13 @@ describe("a template in each language, published and deployed to a tenant stack 
     assert.deepEqual(Object.keys(draft?.parameters.properties ?? {}).sort(), ["fifo", "retentionHours"]);
     assert.equal(draft?.parameters.properties.retentionHours?.default, 24);
     await catalogue.publish(SERVICE_CALLER, "queue");
-    const { job } = await stacks.deploy(alice, {
+    const { deployment } = await stacks.deploy(alice, {
       tenant: "team-a",
       name: "orders",
       template: "queue",
       parameters: { fifo: true },
     });
-    const followed = await followJob(fx.server, job.id);
+    const followed = await followDeployment(fx.server, alice, "team-a", deployment.id);
     assert.equal(followed.job.status, "succeeded", `${followed.job.error}\n${followed.job.output}`);
     const deployed = await settled(fx.server, alice, "team-a", "orders");
     assert.equal(deployed.status, "deployed", deployed.error ?? "");

@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { PlatformError } from "../../../src/jobs/domain/platform-error";
 import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
-import { followJob, type JobFixture, startJobFixture } from "../../support/job-fixture";
-import { GREETER, settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
+import { type JobFixture, startJobFixture } from "../../support/job-fixture";
+import {
+  deploymentOutcome,
+  followDeployment,
+  GREETER,
+  settled,
+  TEST_TEMPLATE_INSTALLS,
+  userWithRole,
+} from "../../support/platform-fixture";
 
 const CANARY = "canary-secret-5f1c9a7e";
 
@@ -65,14 +73,14 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
 
   it("deploys a YAML template to a tenant stack, records its outputs with secrets masked, and destroys it", async () => {
     const { stacks } = fx.server.platform;
-    const { job } = await stacks.deploy(alice, {
+    const { deployment } = await stacks.deploy(alice, {
       tenant: "team-a",
       name: "web",
       template: "greeter",
       parameters: { greeting: "hi" },
       secretParameters: { apiKey: CANARY },
     });
-    const followed = await followJob(fx.server, job.id);
+    const followed = await followDeployment(fx.server, alice, "team-a", deployment.id);
     assert.equal(followed.job.status, "succeeded", followed.job.error ?? "");
     const deployed = await settled(fx.server, alice, "team-a", "web");
     assert.equal(deployed.status, "deployed", deployed.error ?? "");
@@ -91,7 +99,7 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     );
     const destroyed = await stacks.destroy(bob, { tenant: "team-a", name: "web" });
     assert.equal(destroyed.stack.status, "destroying");
-    await followJob(fx.server, destroyed.job.id);
+    await followDeployment(fx.server, bob, "team-a", destroyed.deployment.id);
     const after = await settled(fx.server, bob, "team-a", "web");
     assert.equal(after.status, "destroyed");
 
@@ -133,7 +141,7 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
       }),
       refusal("resource_exhausted", "template"),
     );
-    await followJob(fx.server, first.job.id);
+    await followDeployment(fx.server, alice, "team-a", first.deployment.id);
     assert.equal((await settled(fx.server, alice, "team-a", "one")).status, "deployed");
   });
 
@@ -197,35 +205,60 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     );
     assert.equal(accepted.length, 3);
     assert.equal(refused.length, 5);
-    for (const r of accepted) if (r.status === "fulfilled") await followJob(fx.server, r.value.job.id);
+    for (const r of accepted)
+      if (r.status === "fulfilled")
+        await followDeployment(fx.server, racer, "team-race", r.value.deployment.id);
     assert.equal((await stacks.list(racer, { tenant: "team-race" })).length, 3);
   });
 
-  it("ends failed, never deploying forever, a stack whose job was never queued (the service stopped in between)", async () => {
+  it("starts on reconcile the workflow of a deployment recorded but never started (the service stopped in between)", async () => {
     const { stacks, governance } = fx.server.platform;
     await governance.createTenant(SERVICE_CALLER, { name: "team-halfway" });
     const dana = await userWithRole(fx.server, "dana", "team-halfway", "user");
-    const { job } = await stacks.deploy(dana, {
+    const { deployment } = await stacks.deploy(dana, {
       tenant: "team-halfway",
       name: "halfway",
       template: "greeter",
       parameters: { greeting: "hi" },
       secretParameters: { apiKey: CANARY },
     });
-    await followJob(fx.server, job.id);
-    // What a crash between the stack's move to deploying and its job's creation leaves behind.
+    await followDeployment(fx.server, dana, "team-halfway", deployment.id);
+    // What a crash between recording a deployment and starting its workflow leaves behind.
+    const orphan = randomUUID();
     const db = new SqliteDatabase(join(fx.dir, "data", "jobs.db"));
     try {
       await db.run(
-        "UPDATE tenant_stacks SET status = 'deploying', last_job_id = NULL WHERE name = 'halfway'",
+        `INSERT INTO deployments (id, tenant_id, stack_id, kind, status, template_version, prior_stack_status,
+           started_by, created_at, input)
+         SELECT ?, tenant_id, stack_id, 'deploy', 'running', template_version, 'deployed', started_by, ?, ?
+         FROM deployments WHERE id = ?`,
+        [
+          orphan,
+          Date.now(),
+          JSON.stringify({
+            deploymentId: orphan,
+            kind: "deploy",
+            approval: null,
+            onFailure: "keep",
+            firstDeploy: false,
+          }),
+          deployment.id,
+        ],
       );
+      await db.run("UPDATE tenant_stacks SET status = 'deploying' WHERE name = 'halfway'");
     } finally {
       await db.close();
     }
     await stacks.reconcile();
-    const stack = await settled(fx.server, dana, "team-halfway", "halfway");
-    assert.equal(stack.status, "failed");
-    assert.match(stack.error ?? "", /interrupted before its job was queued/);
+    const resumed = await deploymentOutcome(fx.server, dana, "team-halfway", orphan);
+    assert.equal(resumed.status, "succeeded", resumed.error ?? "");
+    assert.equal((await settled(fx.server, dana, "team-halfway", "halfway")).status, "deployed");
+    // Reconciling again starts nothing twice: the workflow's id is the deployment's.
+    await stacks.reconcile();
+    assert.deepEqual(
+      (await stacks.history(dana, { tenant: "team-halfway", name: "halfway" })).map((d) => d.status),
+      ["succeeded", "succeeded"],
+    );
   });
 
   it("shows a tenant nothing of another tenant's", async () => {
