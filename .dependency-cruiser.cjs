@@ -40,6 +40,8 @@ const JOB_LAYERS = {
   service: ["domain", "config", "store", "secrets", "workspace"],
   transport: ["config"],
   api: ["domain", "config", "secrets", "transport"],
+  // The Temporal the service runs on: the embedded dev server or a configured cluster.
+  temporal: ["domain", "config"],
 };
 
 const oneOf = (names) => `(${names.join("|")})`;

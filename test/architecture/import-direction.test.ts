@@ -62,6 +62,20 @@ describe("import direction", () => {
     assert.match(result.output, /src\/jobs\/api\/routes\.ts/);
   });
 
+  it("lets the Temporal layer import the configuration, and fails it importing the store", () => {
+    const result = cruise({
+      "src/jobs/config/service-config.ts": "export const config = 1;\n",
+      "src/jobs/store/job-store.ts": "export const store = 1;\n",
+      "src/jobs/temporal/endpoint.ts":
+        'import { config } from "../config/service-config";\nimport { store } from "../store/job-store";\nexport const endpoint = config + store;\n',
+      "provider/index.ts": "export const p = 1;\n",
+    });
+    assert.notEqual(result.status, 0);
+    assert.match(result.output, /jobs-temporal-imports-only-domain-config/);
+    assert.match(result.output, /src\/jobs\/temporal\/endpoint\.ts → src\/jobs\/store\/job-store\.ts/);
+    assert.doesNotMatch(result.output, /→ src\/jobs\/config\//);
+  });
+
   it("lets the runner use the state store, and fails the state store importing the runner", () => {
     const result = cruise({
       "src/jobs/store/sealed-secret-store.ts": "export const sealed = 1;\n",

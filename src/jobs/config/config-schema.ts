@@ -19,6 +19,7 @@ export const FILE_DEFAULTS = {
   // An update of a real stack takes minutes; a job should outwait one, not give up after seconds.
   lockWaitSeconds: 300,
   api: { maxConnections: 512, headersTimeoutSeconds: 10, idleTimeoutSeconds: 60 },
+  temporal: { namespace: "default", taskQueue: "stackwright" },
 } as const;
 
 export const SECRET_SOURCE_EXPECTED =
@@ -192,6 +193,78 @@ const StackSchema = Type.Object(
   },
 );
 
+/** A PEM file of the Temporal TLS settings, relative to the configuration file. */
+const pemFile = (description: string) =>
+  Type.String({ minLength: 1, description, errorMessage: "expected the path of a PEM file" });
+
+const TemporalTlsSchema = Type.Object(
+  {
+    serverName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The name the server's certificate is checked against (and sent as SNI), when it is not the address's host.",
+      }),
+    ),
+    serverRootCACertificate: Type.Optional(
+      pemFile(
+        "The CA certificate (PEM) that signed the server's, relative to this file; default: the system's trusted CAs.",
+      ),
+    ),
+    clientCertificate: Type.Optional(
+      pemFile(
+        "This service's client certificate (PEM) for mutual TLS, relative to this file; with clientPrivateKey.",
+      ),
+    ),
+    clientPrivateKey: Type.Optional(
+      secretSource("The client certificate's private key (PEM), for mutual TLS; with clientCertificate."),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "Connect to the Temporal cluster over TLS; {} for TLS trusting the system's CAs.",
+    errorMessage:
+      "expected a mapping with serverName, serverRootCACertificate, clientCertificate or clientPrivateKey",
+  },
+);
+
+const TEMPORAL_ADDRESS_EXPECTED = "expected host:port, such as temporal.example.com:7233 (no scheme)";
+
+const TemporalSchema = Type.Object(
+  {
+    address: Type.Optional(
+      Type.String({
+        pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[1-9][0-9]{0,4}$",
+        description:
+          "An existing Temporal cluster's frontend (host:port), shared by the workers of every machine; default: an embedded Temporal dev server on 127.0.0.1, its state in <dataDir>/temporal.",
+        errorMessage: TEMPORAL_ADDRESS_EXPECTED,
+      }),
+    ),
+    namespace: Type.Optional(
+      Type.String({
+        minLength: 1,
+        default: FILE_DEFAULTS.temporal.namespace,
+        description: "The Temporal namespace the service's workflows run in; the embedded server creates it.",
+      }),
+    ),
+    taskQueue: Type.Optional(
+      Type.String({
+        minLength: 1,
+        default: FILE_DEFAULTS.temporal.taskQueue,
+        description:
+          "The task queue the service's workers poll: services on one cluster and queue share the work.",
+      }),
+    ),
+    tls: Type.Optional(TemporalTlsSchema),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Where deploy workflows run: an existing Temporal cluster (address, namespace, TLS), or by default an embedded dev server.",
+    errorMessage: "expected a mapping with address, namespace, taskQueue or tls",
+  },
+);
+
 export const STATE_STORE_DEFAULTS = { region: "us-east-1", bucketPrefix: "stackwright-" } as const;
 
 /** What both kinds of S3 store take besides where the server is. */
@@ -323,6 +396,7 @@ export const ServiceConfigSchema = Type.Object(
         errorMessage: "expected bubblewrap or off",
       }),
     ),
+    temporal: Type.Optional(TemporalSchema),
     stateStore: Type.Optional(StateStoreSchema),
     workloads: Type.Optional(
       Type.Record(Type.String(), WorkloadSchema, {
@@ -351,3 +425,4 @@ export type StackFile = Static<typeof StackSchema>;
 export type WorkloadFile = Static<typeof WorkloadSchema>;
 export type SecretSource = Readonly<Static<typeof SecretSourceSchema>>;
 export type StateStoreFile = Static<typeof StateStoreSchema>;
+export type TemporalFile = Static<typeof TemporalSchema>;

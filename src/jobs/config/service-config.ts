@@ -14,6 +14,7 @@ import {
   STATE_STORE_DEFAULTS,
   type StackFile,
   type StateStoreFile,
+  type TemporalFile,
   WORKLOAD_REFERENCE_EXPECTED,
   type WorkloadFile,
 } from "./config-schema";
@@ -51,6 +52,8 @@ export interface ServiceConfig {
   readonly tenantSandbox: "bubblewrap" | "off";
   /** Where tenant stacks keep their Pulumi state (see state-store/). */
   readonly stateStore: StateStoreSettings;
+  /** Where deploy workflows run: an existing Temporal cluster, or the embedded dev server (temporal/). */
+  readonly temporal: TemporalSettings;
   /** The configuration file, when read from one: hidden from tenants' programs with the other secrets. */
   readonly file?: string;
   readonly workloads: ReadonlyMap<string, Workload>;
@@ -65,6 +68,26 @@ export interface ApiLimits {
   readonly headersTimeoutMs: number;
   /** How long a connection may stay open with no request in progress. */
   readonly idleTimeoutMs: number;
+}
+
+export interface TemporalSettings {
+  /** An existing cluster's frontend, host:port; absent: the embedded dev server under `<dataDir>/temporal`. */
+  readonly address?: string;
+  readonly namespace: string;
+  /** The task queue the service's workers poll and its workflows are started on. */
+  readonly taskQueue: string;
+  /** TLS to the configured cluster; only with an address. */
+  readonly tls?: TemporalTls;
+}
+
+/** Files as absolute paths; the private key a secret source, read when the service connects. */
+export interface TemporalTls {
+  /** Overrides the host name the server's certificate is checked against (and the SNI). */
+  readonly serverName?: string;
+  readonly serverRootCACertificate?: string;
+  /** With clientPrivateKey: mutual TLS. */
+  readonly clientCertificate?: string;
+  readonly clientPrivateKey?: SecretSource;
 }
 
 /**
@@ -200,6 +223,28 @@ function ruleProblems(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Pr
     for (const [name, stack] of Object.entries(raw.stacks))
       problems.push(...stackRuleProblems(name, isPlainObject(stack) ? stack : {}, workloads, dataDir));
   problems.push(...stateStoreRuleProblems(raw.stateStore));
+  if (isPlainObject(raw.temporal)) problems.push(...temporalRuleProblems(raw.temporal));
+  return problems;
+}
+
+/** TLS only to a configured cluster, and a client certificate only with its key (and the reverse). */
+function temporalRuleProblems(temporal: Record<string, unknown>): Problem[] {
+  if (!isPlainObject(temporal.tls)) return [];
+  const { tls } = temporal;
+  const problems: Problem[] = [];
+  if (temporal.address === undefined)
+    problems.push({
+      at: "temporal.tls",
+      message: "TLS is for a configured cluster: set temporal.address (the embedded server has no TLS)",
+    });
+  if (tls.clientCertificate !== undefined && tls.clientPrivateKey === undefined)
+    problems.push({ at: "temporal.tls.clientPrivateKey", message: "required with clientCertificate" });
+  if (tls.clientPrivateKey !== undefined && tls.clientCertificate === undefined)
+    problems.push({ at: "temporal.tls.clientCertificate", message: "required with clientPrivateKey" });
+  const key = tls.clientPrivateKey;
+  // As for a stack's secrets: the variable's name is not quoted.
+  if (isPlainObject(key) && typeof key.fromEnv === "string" && envVarNameProblem(key.fromEnv))
+    problems.push({ at: "temporal.tls.clientPrivateKey", message: SECRET_SOURCE_EXPECTED });
   return problems;
 }
 
@@ -278,8 +323,30 @@ function resolveConfig(file: ServiceConfigFile, baseDir: string, env: NodeJS.Pro
         : path(file.templateInstallsDir),
     tenantSandbox: file.tenantSandbox ?? "bubblewrap",
     stateStore: resolveStateStore(file.stateStore ?? {}, path),
+    temporal: resolveTemporal(file.temporal ?? {}, path),
     workloads: new Map(workloads.map(([name, w]) => [name, resolveWorkload(name, w, path)])),
     stacks: new Map(stacks.map(([name, s]) => [name, resolveStack(name, s, dataDir, path)])),
+  };
+}
+
+function resolveTemporal(temporal: TemporalFile, path: (p: string) => string): TemporalSettings {
+  const { tls } = temporal;
+  return {
+    ...(temporal.address !== undefined && { address: temporal.address }),
+    namespace: temporal.namespace ?? FILE_DEFAULTS.temporal.namespace,
+    taskQueue: temporal.taskQueue ?? FILE_DEFAULTS.temporal.taskQueue,
+    ...(tls !== undefined && {
+      tls: {
+        ...(tls.serverName !== undefined && { serverName: tls.serverName }),
+        ...(tls.serverRootCACertificate !== undefined && {
+          serverRootCACertificate: path(tls.serverRootCACertificate),
+        }),
+        ...(tls.clientCertificate !== undefined && { clientCertificate: path(tls.clientCertificate) }),
+        ...(tls.clientPrivateKey !== undefined && {
+          clientPrivateKey: secretSourceFrom(tls.clientPrivateKey, path),
+        }),
+      },
+    }),
   };
 }
 
@@ -326,8 +393,7 @@ function resolveStack(
   path: (p: string) => string,
 ): StackConfig {
   const [org, project, stackName] = name.split("/") as [string, string, string];
-  const source = (s: SecretSource): SecretSource =>
-    "fromFile" in s ? { fromFile: path(s.fromFile) } : { fromEnv: s.fromEnv };
+  const source = (s: SecretSource) => secretSourceFrom(s, path);
   const sources = (map: Record<string, SecretSource> = {}) =>
     Object.fromEntries(Object.entries(map).map(([k, s]) => [k, source(s)]));
   return {
@@ -345,6 +411,10 @@ function resolveStack(
     ...(stack.timeoutSeconds !== undefined && { timeoutMs: ms(stack.timeoutSeconds) }),
   };
 }
+
+/** A secret's file, like every path in the file, is relative to it. */
+const secretSourceFrom = (s: SecretSource, path: (p: string) => string): SecretSource =>
+  "fromFile" in s ? { fromFile: path(s.fromFile) } : { fromEnv: s.fromEnv };
 
 /** Paths in the file are relative to it. */
 const pathFrom = (baseDir: string) => (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
