@@ -42,6 +42,10 @@ const JOB_LAYERS = {
   api: ["domain", "config", "secrets", "transport"],
   // The Temporal the service runs on: the embedded dev server or a configured cluster.
   temporal: ["domain", "config"],
+  // Workflow definitions run in Temporal's deterministic sandbox: the domain's types, nothing with effects.
+  workflows: ["domain"],
+  // The workflows' activities (every side effect they have) and the worker and client that run them.
+  deployments: ["domain", "config", "store", "temporal", "workflows"],
 };
 
 const oneOf = (names) => `(${names.join("|")})`;
