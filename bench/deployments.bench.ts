@@ -65,7 +65,11 @@ async function directPreviewAndUp(root: string, round: number): Promise<number> 
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "stackwright-bench-deployments-"));
-  const config = parseServiceConfig({ dataDir: join(root, "data"), tenantSandbox: "bubblewrap" }, root, process.env);
+  const config = parseServiceConfig(
+    { dataDir: join(root, "data"), tenantSandbox: "bubblewrap" },
+    root,
+    process.env,
+  );
   const server = await startJobServer({ config, pollMs: 50 });
   try {
     const { governance, catalogue, stacks } = server.platform;
@@ -115,7 +119,11 @@ async function main(): Promise<void> {
       policy: { requireApproval: true, approverRole: "tenant-admin" },
     });
     await governance.createUser(SERVICE_CALLER, { name: "approver" });
-    await governance.setMembership(SERVICE_CALLER, { tenant: "bench", user: "approver", role: "tenant-admin" });
+    await governance.setMembership(SERVICE_CALLER, {
+      tenant: "bench",
+      user: "approver",
+      role: "tenant-admin",
+    });
     const { token } = await governance.issueToken(SERVICE_CALLER, { user: "approver", name: "bench" });
     const approver = await server.platform.authenticator.authenticate(token);
     const latency: number[] = [];
