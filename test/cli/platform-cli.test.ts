@@ -25,7 +25,9 @@ const GREETER_PROGRAM = greeterProgram();
 /** The groups of the catalogue's commands and their subcommands (`stacks credentials` has its own). */
 const COMMANDS: Record<string, string[]> = {
   templates: ["list", "get", "create", "draft", "publish", "deprecate", "delete"],
-  stacks: ["list", "get", "deploy", "preview", "destroy", "credentials"],
+  stacks: ["list", "get", "deploy", "preview", "destroy", "history", "credentials"],
+  approvals: ["list", "approve", "reject"],
+  policies: ["set"],
   constraints: ["list", "set", "remove"],
   tenants: ["list", "create", "members", "add-member", "remove-member"],
   users: ["list", "create"],
@@ -106,7 +108,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     const audit = byName.get("audit");
     assert.ok(audit);
     leaves.push(audit);
-    assert.equal(leaves.length, 28);
+    assert.equal(leaves.length, 33);
     for (const leaf of leaves) {
       const name = `${leaf.parent?.name()} ${leaf.name()}`;
       assert.notEqual(leaf.description(), "", `${name} has no description`);
@@ -322,12 +324,36 @@ describe("stackwright's catalogue commands against a running service", () => {
     );
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const out = lines(run.stdout);
-    const jobId = out[0] ?? "";
-    assert.match(jobId, /^\S+$/);
+    const deploymentId = out[0] ?? "";
+    assert.match(deploymentId, /^[0-9a-f-]{36}$/);
+    // Each step as it starts and ends, with its job; each job's progress in between.
+    const previewJob = /^step preview running job (\S+)$/m.exec(run.stdout)?.[1] ?? "";
+    const jobId = /^step up running job (\S+)$/m.exec(run.stdout)?.[1] ?? "";
+    assert.notEqual(previewJob, "", run.stdout);
+    assert.notEqual(jobId, "", run.stdout);
+    const steps = out.filter((line) => line.startsWith("step "));
+    assert.deepEqual(steps, [
+      "step validate running",
+      "step validate succeeded",
+      `step preview running job ${previewJob}`,
+      `step preview succeeded job ${previewJob}`,
+      `step up running job ${jobId}`,
+      `step up succeeded job ${jobId}`,
+    ]);
+    const at = (line: string) => out.indexOf(line);
+    assert.ok(
+      at(`step preview running job ${previewJob}`) <
+        out.findIndex((line) => line.startsWith(`${previewJob}  succeeded  resources`)),
+    );
+    assert.ok(
+      out.findIndex((line) => line.startsWith(`${previewJob}  succeeded  resources`)) <
+        at(`step preview succeeded job ${previewJob}`),
+    );
     assert.match(run.stdout, new RegExp(`^${jobId}  running  resources \\d+/\\d+  \\d+s$`, "m"));
     assert.match(run.stdout, new RegExp(`^${jobId}  succeeded  resources 1/1  \\d+s$`, "m"));
     assert.match(run.stdout, /^changes: create 1$/m);
-    assert.deepEqual(out.slice(-4), [
+    assert.deepEqual(out.slice(-5), [
+      `deployment ${deploymentId} succeeded`,
       "stack web deployed",
       "outputs:",
       '  key: "[secret]"',
@@ -374,8 +400,17 @@ describe("stackwright's catalogue commands against a running service", () => {
       `${STDIN_CANARY}\n`,
     );
     assert.ok(!(fromStdin.stdout + fromStdin.stderr).includes(STDIN_CANARY));
-    const deployed = json<{ jobId: string; stack: { name: string; status: string } }>(fromStdin);
-    assert.notEqual(deployed.jobId, "");
+    const deployed = json<{
+      deployment: { id: string; kind: string; status: string; stackName: string; steps: unknown[] };
+      stack: { name: string; status: string };
+    }>(fromStdin);
+    assert.match(deployed.deployment.id, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(deployed.deployment, {
+      ...deployed.deployment,
+      kind: "DEPLOYMENT_KIND_DEPLOY",
+      status: "DEPLOYMENT_STATUS_RUNNING",
+      stackName: "web2",
+    });
     assert.deepEqual(deployed.stack, { ...deployed.stack, name: "web2", status: "STACK_STATUS_DEPLOYING" });
     const stack2 = await settled(fx.server, SERVICE_CALLER, "team-a", "web2");
     assert.equal(stack2.status, "deployed", stack2.error ?? "");
@@ -460,17 +495,49 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.match(preview.stdout, / {2}succeeded {2}resources/);
     assert.match(preview.stdout, /^changes: same 1$/m);
 
+    // The stack's history, newest first: each deployment's steps with their jobs.
+    const history = await alice(["stacks", "history", "web", "--tenant", "team-a"]);
+    assert.equal(history.code, 0, history.stderr);
+    const rows = lines(history.stdout);
+    assert.match(rows[0] ?? "", /^ID +KIND +STATUS +STARTED BY +STARTED +FINISHED +STEPS$/);
+    assert.match(
+      rows[1] ?? "",
+      /^\S+ +preview +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +preview succeeded job \S+$/,
+    );
+    assert.match(
+      rows[2] ?? "",
+      /^\S+ +deploy +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +validate succeeded, preview succeeded job \S+, up succeeded job \S+$/,
+    );
+    assert.equal(rows.length, 3);
+    const historyJson = json<{ deployments: { kind: string; steps: { name: string; jobId: string }[] }[] }>(
+      await alice(["stacks", "history", "web", "--tenant", "team-a", "--limit", "1", "--json"]),
+    );
+    assert.deepEqual(
+      historyJson.deployments.map((d) => [d.kind, d.steps.map((step) => step.name)]),
+      [["DEPLOYMENT_KIND_PREVIEW", ["DEPLOYMENT_STEP_NAME_PREVIEW"]]],
+    );
+
     const destroyed = await alice(["stacks", "destroy", "web", "--tenant", "team-a", "--watch"]);
     assert.equal(destroyed.code, 0, destroyed.stderr);
+    assert.match(destroyed.stdout, /^step destroy succeeded job \S+$/m);
     assert.match(destroyed.stdout, /^changes: delete 1$/m);
     assert.equal(lines(destroyed.stdout).at(-1), "stack web destroyed");
 
     // Under --json, progress goes to stderr: stdout is one JSON document.
-    const json2 = json<{ jobId: string; stack: { name: string; status: string; outputs?: unknown } }>(
-      await alice(["stacks", "destroy", "web2", "--tenant", "team-a", "--watch", "--json"]),
-    );
+    const json2 = json<{
+      deployment: { kind: string; status: string; steps: { name: string; status: string }[] };
+      stack: { name: string; status: string; outputs?: unknown };
+    }>(await alice(["stacks", "destroy", "web2", "--tenant", "team-a", "--watch", "--json"]));
     assert.equal(json2.stack.status, "STACK_STATUS_DESTROYED");
     assert.equal(json2.stack.name, "web2");
+    assert.deepEqual(
+      [json2.deployment.kind, json2.deployment.status, json2.deployment.steps.map((s) => [s.name, s.status])],
+      [
+        "DEPLOYMENT_KIND_DESTROY",
+        "DEPLOYMENT_STATUS_SUCCEEDED",
+        [["DEPLOYMENT_STEP_NAME_DESTROY", "DEPLOYMENT_STEP_STATUS_SUCCEEDED"]],
+      ],
+    );
 
     assert.equal((await alice(["stacks", "list", "--tenant", "team-a"])).stdout, "no stacks\n");
     const all = await alice(["stacks", "list", "--tenant", "team-a", "--all"]);

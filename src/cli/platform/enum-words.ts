@@ -1,6 +1,7 @@
 import type { DescEnum } from "@bufbuild/protobuf";
 import {
   LanguageSchema,
+  Role,
   RoleSchema,
   StackStatusSchema,
   VersionStateSchema,
@@ -16,8 +17,9 @@ export class EnumWords {
   private readonly byWord: ReadonlyMap<string, number>;
   private readonly byNumber: ReadonlyMap<number, string>;
 
-  constructor(descriptor: DescEnum) {
-    const known = descriptor.values.filter((value) => value.number !== 0);
+  /** `except`: values the words leave out. */
+  constructor(descriptor: DescEnum, except: readonly number[] = []) {
+    const known = descriptor.values.filter((value) => value.number !== 0 && !except.includes(value.number));
     this.byWord = new Map(known.map((v) => [v.localName.toLowerCase().replaceAll("_", "-"), v.number]));
     this.byNumber = new Map([...this.byWord].map(([word, n]) => [n, word]));
   }
@@ -38,6 +40,7 @@ export class EnumWords {
 }
 
 export const LANGUAGES = new EnumWords(LanguageSchema);
-export const ROLES = new EnumWords(RoleSchema);
+/** A membership's roles: Provider Admin is a user's flag, an approver's role at most, never a membership. */
+export const ROLES = new EnumWords(RoleSchema, [Role.PROVIDER_ADMIN]);
 export const STACK_STATUSES = new EnumWords(StackStatusSchema);
 export const VERSION_STATES = new EnumWords(VersionStateSchema);

@@ -2,9 +2,10 @@ import { create } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import { StackwrightInputError } from "../../core/errors";
 import type { PlatformClient } from "../../jobs/api/client";
-import { JobStatus } from "../../jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import {
+  DeploymentStatus,
   ListCredentialsResponseSchema,
+  ListStackDeploymentsResponseSchema,
   ListStacksResponseSchema,
   SetCredentialResponseSchema,
   type StackOperation,
@@ -15,9 +16,16 @@ import {
 } from "../../jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { plainText } from "../../jobs/redaction/plain-text";
 import { positiveInteger, required } from "../flag-values";
-import { followJob, type ProgressOutput } from "../job-progress";
+import type { ProgressOutput } from "../job-progress";
 import { timeText } from "../table";
 import { type ApiFlags, apiAction, collect, type Invocation, type PlatformCliIo } from "./command";
+import {
+  deploymentKindText,
+  deploymentStatusText,
+  finishDeployment,
+  followDeployment,
+  stepsText,
+} from "./deployments";
 import { STACK_STATUSES } from "./enum-words";
 import { nameOr, templateNames } from "./names";
 import { printEntries, printFields, printJson, printTable } from "./output";
@@ -31,6 +39,7 @@ interface TenantFlags extends ApiFlags {
 
 interface OperationFlags extends TenantFlags {
   watch: boolean;
+  waitForApproval: boolean;
 }
 
 interface DeployFlags extends OperationFlags, ParameterFlags {
@@ -44,7 +53,9 @@ interface CredentialFlags extends TenantFlags {
 }
 
 const MAX_VERSION = 2 ** 32 - 1;
-/** How long --watch waits for the service to record a finished job on its stack. */
+/** The most deployments `stacks history` asks for. */
+const MAX_HISTORY = 500;
+/** How long --watch waits for the service to record a finished deployment on its stack. */
 const SETTLE_MS = 60_000;
 const SETTLE_POLL_MS = 250;
 
@@ -108,8 +119,9 @@ export function registerStackCommands(program: Command, io: PlatformCliIo): void
         stacks
           .command("deploy")
           .description(
-            "Create or update a stack of a template with its parameters, and run `pulumi up` as a job; " +
-              "prints the job's id.",
+            "Create or update a stack of a template with its parameters, and deploy it: validate, " +
+              "preview, the approval gate when its deploy policy asks for one, `pulumi up` of the " +
+              "previewed plan, record. Prints the deployment's id.",
           )
           .argument("<name>", "the stack's name: lower-case letters, digits and '-'"),
       )
@@ -152,7 +164,9 @@ export function registerStackCommands(program: Command, io: PlatformCliIo): void
       tenantOption(
         stacks
           .command("preview")
-          .description("Run `pulumi preview` of a stack as it stands, as a job; prints the job's id.")
+          .description(
+            "Run `pulumi preview` of a stack as it stands, as a deployment; prints the deployment's id.",
+          )
           .argument("<name>", "the stack's name"),
       ),
     ),
@@ -169,7 +183,7 @@ export function registerStackCommands(program: Command, io: PlatformCliIo): void
       tenantOption(
         stacks
           .command("destroy")
-          .description("Run `pulumi destroy` of a stack, as a job; prints the job's id.")
+          .description("Run `pulumi destroy` of a stack, as a deployment; prints the deployment's id.")
           .argument("<name>", "the stack's name"),
       ),
     ),
@@ -179,6 +193,42 @@ export function registerStackCommands(program: Command, io: PlatformCliIo): void
       const name = invocation.args[0] as string;
       await operate(invocation, tenant, StackStatus.DESTROYED, (client) =>
         client.stacks.destroyStack({ tenant, name }),
+      );
+    },
+  );
+
+  apiAction<TenantFlags & { limit?: string }>(
+    tenantOption(
+      stacks
+        .command("history")
+        .description(
+          "List a stack's deployments, newest first: kind, status, who started it, when, and each " +
+            "step with its status and job.",
+        )
+        .argument("<name>", "the stack's name"),
+    ).option("--limit <n>", `the newest n deployments, 1 to ${MAX_HISTORY} (default: 50)`),
+    io,
+    async ({ flags, args, api }) => {
+      const tenant = required("--tenant", flags.tenant);
+      const pageSize = flags.limit === undefined ? 0 : positiveInteger("--limit", flags.limit, MAX_HISTORY);
+      const answer = await api().stacks.listStackDeployments({ tenant, name: args[0] as string, pageSize });
+      if (flags.json) {
+        printJson(io, ListStackDeploymentsResponseSchema, answer);
+        return;
+      }
+      printTable(
+        io,
+        ["ID", "KIND", "STATUS", "STARTED BY", "STARTED", "FINISHED", "STEPS"],
+        answer.deployments.map((d) => [
+          d.id,
+          deploymentKindText(d.kind),
+          deploymentStatusText(d.status),
+          d.startedBy,
+          timeText(d.createdAt),
+          timeText(d.finishedAt),
+          stepsText(d.steps),
+        ]),
+        "no deployments",
       );
     },
   );
@@ -237,18 +287,26 @@ function tenantOption(command: Command): Command {
 }
 
 function watchOption(command: Command): Command {
-  return command.option(
-    "--watch",
-    "follow the job until it ends, then show the stack; exit 1 unless it succeeds",
-    false,
-  );
+  return command
+    .option(
+      "--watch",
+      "follow the deployment: each step as it starts and ends, with its job and the job's progress; " +
+        "then show the stack. Stops at an approval gate, saying how to approve. Exit 1 unless it succeeds",
+      false,
+    )
+    .option(
+      "--wait-for-approval",
+      "with --watch (which it implies): at an approval gate, wait for the decision and follow on",
+      false,
+    );
 }
 
 /**
- * Starts a stack's operation and prints its job's id (the StackOperation, with --json). With
- * --watch, follows the job and, for a deploy or a destroy, waits for the stack to record it:
- * exits 1 unless the stack ends `expected`. Under --json, progress goes to stderr, so stdout
- * holds one JSON document: the StackOperation, its stack as it ended.
+ * Starts a stack's operation and prints its deployment's id (the StackOperation, with --json).
+ * With --watch, follows the deployment (followDeployment) and, for a deploy or a destroy, shows
+ * the stack as it recorded it: exits 1 unless the deployment succeeded and the stack ended
+ * `expected`. A deployment stopped at its approval gate exits 0. Under --json, progress goes to
+ * stderr, so stdout holds one JSON document: the StackOperation as it was when following stopped.
  */
 async function operate(
   { flags, io, api }: Invocation<OperationFlags>,
@@ -257,46 +315,42 @@ async function operate(
   start: (client: PlatformClient) => Promise<StackOperation>,
 ): Promise<void> {
   const client = api();
-  const startedAt = Date.now();
   const operation = await start(client);
-  const { jobId } = operation;
-  if (!flags.json) io.log(jobId);
-  if (!flags.watch) {
+  const started = operation.deployment;
+  if (started === undefined) throw new Error("the service answered without the deployment");
+  if (!flags.json) io.log(started.id);
+  if (!flags.watch && !flags.waitForApproval) {
     if (flags.json) printJson(io, StackOperationSchema, operation);
     return;
   }
   const progress: ProgressOutput = flags.json
     ? { log: io.err, ...(io.stderr && { terminal: io.stderr }) }
     : { log: io.log, ...(io.stdout && { terminal: io.stdout }) };
-  await followJob(
-    {
-      id: jobId,
-      status: JobStatus.QUEUED,
-      startedAt,
-      events: () => client.stacks.watchStackJob({ tenant, jobId }),
-      final: () => client.stacks.getStackJob({ tenant, jobId }),
-    },
-    progress,
-  );
+  const deployment = await followDeployment(client, tenant, started, progress, flags.waitForApproval);
   let stack = operation.stack;
-  if (expected !== undefined && stack !== undefined) {
-    stack = await settled(client, tenant, stack);
-    if (stack.status !== expected)
-      throw StackwrightInputError.single(
-        `stack ${stack.name}`,
-        `${STACK_STATUSES.text(stack.status)}${stack.error ? `: ${plainText(stack.error)}` : ""}`,
+  if (deployment.status === DeploymentStatus.AWAITING_APPROVAL) {
+    if (flags.json) printJson(io, StackOperationSchema, create(StackOperationSchema, { stack, deployment }));
+    else
+      io.log(
+        `not waiting for the decision (--wait-for-approval waits); see the deployment in \`stackwright stacks history ${deployment.stackName} --tenant ${tenant}\``,
       );
-  }
-  if (flags.json) {
-    printJson(io, StackOperationSchema, create(StackOperationSchema, { stack, jobId }));
     return;
   }
+  if (expected !== undefined && stack !== undefined) stack = await settled(client, tenant, stack);
+  if (flags.json) printJson(io, StackOperationSchema, create(StackOperationSchema, { stack, deployment }));
+  finishDeployment(deployment, progress);
   if (stack === undefined || expected === undefined) return;
+  if (stack.status !== expected)
+    throw StackwrightInputError.single(
+      `stack ${stack.name}`,
+      `${STACK_STATUSES.text(stack.status)}${stack.error ? `: ${plainText(stack.error)}` : ""}`,
+    );
+  if (flags.json) return;
   io.log(`stack ${stack.name} ${STACK_STATUSES.text(stack.status)}`);
   if (stack.status === StackStatus.DEPLOYED) printEntries(io, "outputs", stack.outputs);
 }
 
-/** The stack once the service has recorded its last job: neither deploying nor destroying. */
+/** The stack once the service has recorded its last deployment: neither deploying nor destroying. */
 async function settled(client: PlatformClient, tenant: string, stack: TenantStack): Promise<TenantStack> {
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
@@ -307,7 +361,7 @@ async function settled(client: PlatformClient, tenant: string, stack: TenantStac
     if (Date.now() > deadline)
       throw StackwrightInputError.single(
         `stack ${stack.name}`,
-        `its job ended, but the stack is still ${STACK_STATUSES.text(found.status)} after ${SETTLE_MS / 1000}s`,
+        `its deployment ended, but the stack is still ${STACK_STATUSES.text(found.status)} after ${SETTLE_MS / 1000}s`,
       );
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
   }

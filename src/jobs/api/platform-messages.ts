@@ -1,6 +1,5 @@
 import { create } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import type { Role as DomainRole } from "../../catalog/permissions";
 import type {
   ConstraintRecord,
   Template,
@@ -8,20 +7,25 @@ import type {
   TemplateVersion,
   VersionState,
 } from "../domain/catalogue";
+import type { Deployment, DeployPolicy } from "../domain/deployment";
 import type { TenantTemplateView } from "../domain/platform-contracts";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "../domain/tenancy";
 import type { TenantStack, TenantStackStatus } from "../domain/tenant-stack";
 import {
   type ApiToken as ApiTokenMessage,
   ApiTokenSchema,
+  ApprovalDecision,
   type AuditEntry as AuditEntryMessage,
   AuditEntrySchema,
   type Constraint as ConstraintMessage,
   ConstraintSchema,
+  type Deployment as DeploymentMessage,
+  DeploymentSchema,
+  type DeployPolicy as DeployPolicyMessage,
+  DeployPolicySchema,
   Language,
   type Membership as MembershipMessage,
   MembershipSchema,
-  Role,
   StackStatus,
   type Template as TemplateMessage,
   TemplateSchema,
@@ -37,6 +41,16 @@ import {
   UserSchema,
   VersionState as VersionStateMessage,
 } from "./gen/stackwright/platform/v1/platform_pb";
+import {
+  APPROVAL_DECISION_ENUM,
+  COMPENSATION_OUTCOME_ENUM,
+  DEPLOYMENT_KIND_ENUM,
+  DEPLOYMENT_STATUS_ENUM,
+  FAILURE_POLICY_ENUM,
+  ROLE_ENUM,
+  STEP_NAME_ENUM,
+  STEP_STATUS_ENUM,
+} from "./proto-enums";
 import { toJsonObject } from "./to-message";
 
 /**
@@ -61,12 +75,6 @@ const STACK_STATUSES: Readonly<Record<TenantStackStatus, StackStatus>> = {
   destroying: StackStatus.DESTROYING,
   destroyed: StackStatus.DESTROYED,
 };
-/** Tenant roles only: Provider Admin is a user's flag, never a membership. */
-const ROLES: Readonly<Record<Exclude<DomainRole, "provider-admin">, Role>> = {
-  "read-only": Role.READ_ONLY,
-  user: Role.USER,
-  "tenant-admin": Role.TENANT_ADMIN,
-};
 
 function reverse<K extends string, V>(table: Readonly<Record<K, V>>): (value: V) => K | undefined {
   const map = new Map<V, K>(Object.entries(table).map(([k, v]) => [v as V, k as K]));
@@ -75,7 +83,11 @@ function reverse<K extends string, V>(table: Readonly<Record<K, V>>): (value: V)
 
 /** The service's language for an API language, or undefined for LANGUAGE_UNSPECIFIED and unknown numbers. */
 export const languageOf = reverse(LANGUAGES);
-export const roleOf = reverse(ROLES);
+/** A membership's role: a tenant role, never Provider Admin (a user's flag). */
+export function roleOf(role: number) {
+  const found = ROLE_ENUM.fromProto(role);
+  return found === "provider-admin" ? undefined : found;
+}
 
 const time = (ms: number | null): Timestamp | undefined => (ms === null ? undefined : timestampFromMs(ms));
 export const msOf = (timestamp: Timestamp | undefined): number | undefined =>
@@ -158,7 +170,7 @@ export function toMembership(membership: Membership): MembershipMessage {
   return create(MembershipSchema, {
     tenantId: membership.tenantId,
     userId: membership.userId,
-    role: membership.role === "provider-admin" ? Role.UNSPECIFIED : ROLES[membership.role],
+    role: ROLE_ENUM.toProto(membership.role),
     createdAt: timestampFromMs(membership.createdAt),
   });
 }
@@ -195,5 +207,66 @@ export function toAuditEntry(entry: AuditEntry): AuditEntryMessage {
     target: entry.target,
     before: entry.before === null ? undefined : toJsonObject(entry.before),
     after: entry.after === null ? undefined : toJsonObject(entry.after),
+  });
+}
+
+export function toDeployment(deployment: Deployment): DeploymentMessage {
+  const { approval, compensation } = deployment;
+  return create(DeploymentSchema, {
+    id: deployment.id,
+    tenantId: deployment.tenantId,
+    stackId: deployment.stackId,
+    stackName: deployment.stackName,
+    kind: DEPLOYMENT_KIND_ENUM.toProto(deployment.kind),
+    status: DEPLOYMENT_STATUS_ENUM.toProto(deployment.status),
+    templateVersion: deployment.templateVersion,
+    startedBy: deployment.startedBy,
+    createdAt: timestampFromMs(deployment.createdAt),
+    finishedAt: time(deployment.finishedAt),
+    error: deployment.error ?? "",
+    changes: Object.fromEntries(
+      Object.entries(deployment.changes ?? {}).map(([kind, n]) => [kind, BigInt(n)]),
+    ),
+    steps: deployment.steps.map((step) => ({
+      name: STEP_NAME_ENUM.toProto(step.name),
+      status: STEP_STATUS_ENUM.toProto(step.status),
+      startedAt: timestampFromMs(step.startedAt),
+      finishedAt: time(step.finishedAt),
+      jobId: step.jobId ?? "",
+      detail: step.detail ?? "",
+    })),
+    approval:
+      approval === null
+        ? undefined
+        : {
+            planHash: approval.planHash,
+            approverRole: ROLE_ENUM.toProto(approval.approverRole),
+            requestedBy: approval.requestedBy,
+            requestedAt: timestampFromMs(approval.requestedAt),
+            expiresAt: timestampFromMs(approval.expiresAt),
+            decision:
+              approval.decision === null
+                ? ApprovalDecision.UNSPECIFIED
+                : APPROVAL_DECISION_ENUM.toProto(approval.decision),
+            decidedBy: approval.decidedBy ?? "",
+            decidedAt: time(approval.decidedAt),
+            comment: approval.comment ?? "",
+          },
+    compensation:
+      compensation === null
+        ? undefined
+        : {
+            policy: FAILURE_POLICY_ENUM.toProto(compensation.policy),
+            outcome: COMPENSATION_OUTCOME_ENUM.toProto(compensation.outcome),
+          },
+  });
+}
+
+export function toDeployPolicy(policy: DeployPolicy): DeployPolicyMessage {
+  return create(DeployPolicySchema, {
+    requireApproval: policy.requireApproval,
+    approverRole: ROLE_ENUM.toProto(policy.approverRole),
+    approvalTimeoutSeconds: Math.round(policy.approvalTimeoutMs / 1000),
+    onFailure: FAILURE_POLICY_ENUM.toProto(policy.onFailure),
   });
 }

@@ -1,11 +1,20 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Caller } from "../domain/caller";
-import type { PlatformContracts } from "../domain/platform-contracts";
+import type { PlatformContracts, StartedDeployment } from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
 import { bearerOf } from "./bearer-auth";
 import { toConnectError } from "./errors";
-import { jobEventStream } from "./event-stream";
-import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
+import { deploymentSnapshots, jobEventStream, serverStream } from "./event-stream";
+import {
+  type DeployPolicy as DeployPolicyMessage,
+  DeployPolicyScopeSchema,
+  FailurePolicy,
+  FailurePolicySchema,
+  Governance,
+  Role,
+  TemplateCatalog,
+  TenantStacks,
+} from "./gen/stackwright/platform/v1/platform_pb";
 import {
   languageOf,
   msOf,
@@ -13,6 +22,8 @@ import {
   toApiToken,
   toAuditEntry,
   toConstraint,
+  toDeployment,
+  toDeployPolicy,
   toMembership,
   toTemplate,
   toTemplateVersion,
@@ -21,9 +32,48 @@ import {
   toTenantStack,
   toUser,
 } from "./platform-messages";
+import { DEPLOY_POLICY_SCOPE_ENUM, expectedEnumValues, FAILURE_POLICY_ENUM, ROLE_ENUM } from "./proto-enums";
 import { toStackUpdate } from "./to-message";
 
 const DEFAULT_PAGE_SIZE = 100;
+
+/** A started operation as the API answers it: the stack, and the deployment running the operation. */
+function started({ stack, deployment }: StartedDeployment) {
+  return { stack: toTenantStack(stack), deployment: toDeployment(deployment) };
+}
+
+function decision(request: { tenant: string; deploymentId: string; comment: string }) {
+  return {
+    tenant: request.tenant,
+    deploymentId: request.deploymentId,
+    ...(request.comment !== "" && { comment: request.comment }),
+  };
+}
+
+/**
+ * A deploy policy as the service reads it (parseDeployPolicy, which names every problem): a field
+ * left at its default is left out, so the service's default applies. An enum number this version
+ * does not know is refused here, by the field's name.
+ */
+function policyOf(policy: DeployPolicyMessage | undefined): Record<string, unknown> {
+  if (policy === undefined) return {};
+  const role = ROLE_ENUM.fromProto(policy.approverRole);
+  const onFailure = FAILURE_POLICY_ENUM.fromProto(policy.onFailure);
+  if (policy.approverRole !== Role.UNSPECIFIED && role === undefined)
+    throw PlatformError.of(
+      "invalid_argument",
+      "policy.approverRole",
+      "expected one of ROLE_USER, ROLE_TENANT_ADMIN, ROLE_PROVIDER_ADMIN",
+    );
+  if (policy.onFailure !== FailurePolicy.UNSPECIFIED && onFailure === undefined)
+    throw PlatformError.of("invalid_argument", "policy.onFailure", expectedEnumValues(FailurePolicySchema));
+  return {
+    requireApproval: policy.requireApproval,
+    ...(role !== undefined && { approverRole: role }),
+    ...(policy.approvalTimeoutSeconds !== 0 && { approvalTimeoutSeconds: policy.approvalTimeoutSeconds }),
+    ...(onFailure !== undefined && { onFailure }),
+  };
+}
 
 /**
  * The catalogue, tenant-stack and governance RPCs. Each call's token becomes its Caller first
@@ -115,27 +165,22 @@ export function platformRoutes(
 
     router.service(TenantStacks, {
       deployStack: (request, context) =>
-        as(context, async (caller) => {
-          const { stack, job } = await stacks.deploy(caller, {
-            tenant: request.tenant,
-            name: request.name,
-            template: request.template,
-            ...(request.version !== 0 && { version: request.version }),
-            parameters: request.parameters ?? {},
-            secretParameters: request.secretParameters,
-          });
-          return { stack: toTenantStack(stack), jobId: job.id };
-        }),
+        as(context, async (caller) =>
+          started(
+            await stacks.deploy(caller, {
+              tenant: request.tenant,
+              name: request.name,
+              template: request.template,
+              ...(request.version !== 0 && { version: request.version }),
+              parameters: request.parameters ?? {},
+              secretParameters: request.secretParameters,
+            }),
+          ),
+        ),
       previewStack: (request, context) =>
-        as(context, async (caller) => {
-          const { stack, job } = await stacks.preview(caller, request);
-          return { stack: toTenantStack(stack), jobId: job.id };
-        }),
+        as(context, async (caller) => started(await stacks.preview(caller, request))),
       destroyStack: (request, context) =>
-        as(context, async (caller) => {
-          const { stack, job } = await stacks.destroy(caller, request);
-          return { stack: toTenantStack(stack), jobId: job.id };
-        }),
+        as(context, async (caller) => started(await stacks.destroy(caller, request))),
       getStack: (request, context) =>
         as(context, async (caller) => toTenantStack(await stacks.get(caller, request))),
       listStacks: (request, context) =>
@@ -168,6 +213,56 @@ export function platformRoutes(
           context.signal,
           onInternal,
         ),
+      approveDeployment: (request, context) =>
+        as(context, async (caller) =>
+          toDeployment(await stacks.decide(caller, { ...decision(request), decision: "approved" })),
+        ),
+      rejectDeployment: (request, context) =>
+        as(context, async (caller) =>
+          toDeployment(await stacks.decide(caller, { ...decision(request), decision: "rejected" })),
+        ),
+      listPendingApprovals: (request, context) =>
+        as(context, async (caller) => ({
+          deployments: (await stacks.pendingApprovals(caller, request.tenant)).map(toDeployment),
+        })),
+      listStackDeployments: (request, context) =>
+        as(context, async (caller) => ({
+          deployments: (
+            await stacks.history(caller, {
+              tenant: request.tenant,
+              name: request.name,
+              ...(request.pageSize !== 0 && { limit: request.pageSize }),
+            })
+          ).map(toDeployment),
+        })),
+      getDeployment: (request, context) =>
+        as(context, async (caller) => toDeployment(await stacks.deployment(caller, request))),
+      watchDeployment: (request, context) =>
+        serverStream(
+          async () => {
+            // The caller and the deployment are checked before the stream starts: a refusal is the RPC's error.
+            const caller = await as(context, async (c) => c);
+            const lookup = { tenant: request.tenant, deploymentId: request.deploymentId };
+            const first = await stacks.deployment(caller, lookup);
+            return deploymentSnapshots(first, () => stacks.deployment(caller, lookup), context.signal);
+          },
+          toDeployment,
+          context.signal,
+          onInternal,
+        ),
+      setDeployPolicy: (request, context) =>
+        as(context, async (caller) => {
+          const scope = DEPLOY_POLICY_SCOPE_ENUM.fromProto(request.scope);
+          if (scope === undefined)
+            throw PlatformError.of("invalid_argument", "scope", expectedEnumValues(DeployPolicyScopeSchema));
+          return toDeployPolicy(
+            await stacks.setDeployPolicy(caller, {
+              scope,
+              ref: request.ref,
+              policy: policyOf(request.policy),
+            }),
+          );
+        }),
     });
 
     router.service(Governance, {

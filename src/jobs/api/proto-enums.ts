@@ -1,6 +1,35 @@
 import type { DescEnum } from "@bufbuild/protobuf";
+import { ROLES, type Role } from "../../catalog/permissions";
+import {
+  APPROVAL_DECISIONS,
+  type ApprovalDecision,
+  type Compensation,
+  DEPLOY_POLICY_SCOPES,
+  DEPLOYMENT_KINDS,
+  DEPLOYMENT_STATUSES,
+  type DeploymentKind,
+  type DeploymentStatus,
+  type DeployPolicyScope,
+  FAILURE_POLICIES,
+  type FailurePolicy,
+  STEP_NAMES,
+  STEP_STATUSES,
+  type StepName,
+  type StepStatus,
+} from "../domain/deployment";
 import { JOB_STATUSES, type JobStatus, OPERATIONS, type Operation } from "../domain/job";
 import { JobStatus as ProtoJobStatus, Operation as ProtoOperation } from "./gen/stackwright/jobs/v1/jobs_pb";
+import {
+  ApprovalDecision as ProtoApprovalDecision,
+  CompensationOutcome as ProtoCompensationOutcome,
+  DeploymentKind as ProtoDeploymentKind,
+  DeploymentStatus as ProtoDeploymentStatus,
+  DeploymentStepName as ProtoDeploymentStepName,
+  DeploymentStepStatus as ProtoDeploymentStepStatus,
+  DeployPolicyScope as ProtoDeployPolicyScope,
+  FailurePolicy as ProtoFailurePolicy,
+  Role as ProtoRole,
+} from "./gen/stackwright/platform/v1/platform_pb";
 
 /**
  * The one place where the service's vocabulary (strings, as the store and the engine know them)
@@ -47,6 +76,114 @@ export function fromProtoOperation(operation: ProtoOperation): Operation | undef
 export function fromProtoJobStatus(status: ProtoJobStatus): JobStatus | undefined {
   return JOB_STATUSES_BY_PROTO.get(status);
 }
+
+/**
+ * A total table of the service's words to an enum's values, both ways. Undefined from the proto
+ * side for UNSPECIFIED and for a number this version does not know: proto3 enums are open, so a
+ * newer peer's value arrives as a bare number.
+ */
+export class EnumTable<W extends string, P extends number> {
+  private readonly byProto: ReadonlyMap<P, W>;
+
+  constructor(
+    private readonly words: readonly W[],
+    private readonly table: Readonly<Record<W, P>>,
+  ) {
+    this.byProto = new Map(words.map((word) => [table[word], word]));
+  }
+
+  toProto(word: W): P {
+    return this.table[word];
+  }
+
+  fromProto(value: P): W | undefined {
+    return this.byProto.get(value);
+  }
+
+  /** The service's words, in the domain's order. */
+  get all(): readonly W[] {
+    return this.words;
+  }
+}
+
+// The deployment's vocabulary: one table each, total over the domain's words (DEPLOYMENT_STATUSES
+// and the rest), so the API, its streams and the CLI say the same thing.
+
+export const DEPLOYMENT_KIND_ENUM = new EnumTable<DeploymentKind, ProtoDeploymentKind>(DEPLOYMENT_KINDS, {
+  deploy: ProtoDeploymentKind.DEPLOY,
+  preview: ProtoDeploymentKind.PREVIEW,
+  destroy: ProtoDeploymentKind.DESTROY,
+});
+
+export const DEPLOYMENT_STATUS_ENUM = new EnumTable<DeploymentStatus, ProtoDeploymentStatus>(
+  DEPLOYMENT_STATUSES,
+  {
+    running: ProtoDeploymentStatus.RUNNING,
+    awaiting_approval: ProtoDeploymentStatus.AWAITING_APPROVAL,
+    succeeded: ProtoDeploymentStatus.SUCCEEDED,
+    failed: ProtoDeploymentStatus.FAILED,
+    rejected: ProtoDeploymentStatus.REJECTED,
+    expired: ProtoDeploymentStatus.EXPIRED,
+  },
+);
+
+export const STEP_NAME_ENUM = new EnumTable<StepName, ProtoDeploymentStepName>(STEP_NAMES, {
+  validate: ProtoDeploymentStepName.VALIDATE,
+  preview: ProtoDeploymentStepName.PREVIEW,
+  approval: ProtoDeploymentStepName.APPROVAL,
+  up: ProtoDeploymentStepName.UP,
+  "compensate-refresh": ProtoDeploymentStepName.COMPENSATE_REFRESH,
+  "compensate-destroy": ProtoDeploymentStepName.COMPENSATE_DESTROY,
+  destroy: ProtoDeploymentStepName.DESTROY,
+  record: ProtoDeploymentStepName.RECORD,
+});
+
+export const STEP_STATUS_ENUM = new EnumTable<StepStatus, ProtoDeploymentStepStatus>(STEP_STATUSES, {
+  running: ProtoDeploymentStepStatus.RUNNING,
+  succeeded: ProtoDeploymentStepStatus.SUCCEEDED,
+  failed: ProtoDeploymentStepStatus.FAILED,
+});
+
+export const APPROVAL_DECISION_ENUM = new EnumTable<ApprovalDecision, ProtoApprovalDecision>(
+  APPROVAL_DECISIONS,
+  {
+    approved: ProtoApprovalDecision.APPROVED,
+    rejected: ProtoApprovalDecision.REJECTED,
+    expired: ProtoApprovalDecision.EXPIRED,
+  },
+);
+
+export const FAILURE_POLICY_ENUM = new EnumTable<FailurePolicy, ProtoFailurePolicy>(FAILURE_POLICIES, {
+  destroy: ProtoFailurePolicy.DESTROY,
+  keep: ProtoFailurePolicy.KEEP,
+});
+
+export type CompensationOutcome = Compensation["outcome"];
+export const COMPENSATION_OUTCOMES: readonly CompensationOutcome[] = ["succeeded", "failed", "kept"];
+export const COMPENSATION_OUTCOME_ENUM = new EnumTable<CompensationOutcome, ProtoCompensationOutcome>(
+  COMPENSATION_OUTCOMES,
+  {
+    succeeded: ProtoCompensationOutcome.SUCCEEDED,
+    failed: ProtoCompensationOutcome.FAILED,
+    kept: ProtoCompensationOutcome.KEPT,
+  },
+);
+
+export const DEPLOY_POLICY_SCOPE_ENUM = new EnumTable<DeployPolicyScope, ProtoDeployPolicyScope>(
+  DEPLOY_POLICY_SCOPES,
+  {
+    template: ProtoDeployPolicyScope.TEMPLATE,
+    tenant: ProtoDeployPolicyScope.TENANT,
+  },
+);
+
+/** Every role, Provider Admin included: an approver's role may be any (a membership's never is Provider Admin). */
+export const ROLE_ENUM = new EnumTable<Role, ProtoRole>(ROLES, {
+  "read-only": ProtoRole.READ_ONLY,
+  user: ProtoRole.USER,
+  "tenant-admin": ProtoRole.TENANT_ADMIN,
+  "provider-admin": ProtoRole.PROVIDER_ADMIN,
+});
 
 /** What a request may say for an enum field, by the names JSON clients write. */
 export function expectedEnumValues(schema: DescEnum): string {

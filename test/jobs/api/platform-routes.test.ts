@@ -3,9 +3,20 @@ import { after, before, describe, it } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createPlatformClient, type PlatformClient } from "../../../src/jobs/api/client";
 import {
+  ApprovalDecision,
+  type Deployment,
+  DeploymentKind,
+  DeploymentStatus,
+  DeploymentStepName,
+  DeploymentStepStatus,
+  DeployPolicyScope,
+  FailurePolicy,
+  Governance,
   Language,
   Role,
   StackStatus,
+  TemplateCatalog,
+  TenantStacks,
   VersionState,
 } from "../../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
@@ -44,6 +55,17 @@ async function code(call: Promise<unknown>): Promise<Code | "ok"> {
   }
 }
 
+/** The code and message a call is refused with. */
+async function refusal(call: Promise<unknown>): Promise<[Code, string]> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof ConnectError) return [error.code, error.rawMessage];
+    throw error;
+  }
+  assert.fail("expected a refusal");
+}
+
 describe("platform API: the permission matrix and tenant isolation, over the wire", () => {
   let fx: JobFixture;
   let service: PlatformClient;
@@ -65,17 +87,38 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return client;
   }
 
-  async function deployedStack(tenant: string): Promise<{ name: string; jobId: string }> {
-    const name = fresh("stack");
-    const { jobId } = await service.stacks.deployStack({ tenant, name, template: "greeter" });
+  /** Polls the deployment until it ends or waits for approval (a deployment must never hang a test). */
+  async function settledDeployment(tenant: string, deploymentId: string): Promise<Deployment> {
+    const deadline = Date.now() + 180_000;
     for (;;) {
-      const stack = await service.stacks.getStack({ tenant, name });
-      if (stack.status !== StackStatus.DEPLOYING && stack.status !== StackStatus.PENDING) {
-        assert.equal(stack.status, StackStatus.DEPLOYED, stack.error);
-        return { name, jobId };
-      }
+      const deployment = await service.stacks.getDeployment({ tenant, deploymentId });
+      if (deployment.status !== DeploymentStatus.RUNNING) return deployment;
+      assert.ok(Date.now() < deadline, `deployment ${deploymentId} still running after 3 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** A stack of `template` deployed (without a gate): its name, its deployment and the up's job. */
+  async function deployedStack(
+    tenant: string,
+    template = "greeter",
+  ): Promise<{ name: string; jobId: string; deploymentId: string }> {
+    const name = fresh("stack");
+    const { deployment } = await service.stacks.deployStack({ tenant, name, template });
+    const ended = await settledDeployment(tenant, deployment?.id ?? "");
+    assert.equal(ended.status, DeploymentStatus.SUCCEEDED, ended.error);
+    assert.equal((await service.stacks.getStack({ tenant, name })).status, StackStatus.DEPLOYED);
+    const up = ended.steps.find((step) => step.name === DeploymentStepName.UP);
+    assert.ok(up?.jobId, "the up ran a job");
+    return { name, jobId: up.jobId, deploymentId: ended.id };
+  }
+
+  /** A deploy of the gated template waiting for approval, started by `as` (default: the service). */
+  async function pendingApproval(tenant: string, as = service): Promise<string> {
+    const { deployment } = await as.stacks.deployStack({ tenant, name: fresh("gated"), template: "gated" });
+    const waiting = await settledDeployment(tenant, deployment?.id ?? "");
+    assert.equal(waiting.status, DeploymentStatus.AWAITING_APPROVAL, waiting.error);
+    return waiting.id;
   }
 
   async function tenantTemplate(tenant: string): Promise<string> {
@@ -101,6 +144,19 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     await service.governance.createTenant({ name: "team-b" });
     await service.catalog.createTemplate({ name: "greeter", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "greeter" });
+    // The provider's template whose deploys wait for a Tenant Admin's approval.
+    await service.catalog.createTemplate({ name: "gated", language: Language.YAML, source: source() });
+    await service.catalog.publishTemplate({ template: "gated" });
+    await service.stacks.setDeployPolicy({
+      scope: DeployPolicyScope.TEMPLATE,
+      ref: "gated",
+      policy: {
+        requireApproval: true,
+        approverRole: Role.TENANT_ADMIN,
+        approvalTimeoutSeconds: 3600,
+        onFailure: FailurePolicy.KEEP,
+      },
+    });
     for (const level of LEVELS) {
       await member(`a-${level}`, "team-a", level);
       if (level !== "provider-admin") await member(`b-${level}`, "team-b", level);
@@ -161,6 +217,35 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       },
     },
     {
+      rpc: "GetDeployment",
+      needs: "read-only",
+      call: async (c) =>
+        c.stacks.getDeployment({ tenant: "team-a", deploymentId: (await shared()).deploymentId }),
+    },
+    {
+      rpc: "WatchDeployment",
+      needs: "read-only",
+      call: async (c) => {
+        const statuses: DeploymentStatus[] = [];
+        for await (const snapshot of c.stacks.watchDeployment({
+          tenant: "team-a",
+          deploymentId: (await shared()).deploymentId,
+        }))
+          statuses.push(snapshot.status);
+        assert.deepEqual(statuses, [DeploymentStatus.SUCCEEDED], "one snapshot of an ended deployment");
+      },
+    },
+    {
+      rpc: "ListStackDeployments",
+      needs: "read-only",
+      call: async (c) => c.stacks.listStackDeployments({ tenant: "team-a", name: (await shared()).name }),
+    },
+    {
+      rpc: "ListPendingApprovals",
+      needs: "read-only",
+      call: (c) => c.stacks.listPendingApprovals({ tenant: "team-a" }),
+    },
+    {
       rpc: "DeployStack",
       needs: "user",
       call: (c) => c.stacks.deployStack({ tenant: "team-a", name: fresh("deploy"), template: "greeter" }),
@@ -180,6 +265,18 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       rpc: "SetCredential",
       needs: "tenant-admin",
       call: (c) => c.stacks.setCredential({ tenant: "team-a", name: "CLOUD_KEY", value: "k-123456" }),
+    },
+    { rpc: "ApproveDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "approve") },
+    { rpc: "RejectDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "reject") },
+    {
+      rpc: "SetDeployPolicy",
+      needs: "tenant-admin",
+      call: (c) =>
+        c.stacks.setDeployPolicy({
+          scope: DeployPolicyScope.TENANT,
+          ref: "team-a",
+          policy: { requireApproval: false, onFailure: FailurePolicy.DESTROY },
+        }),
     },
     {
       rpc: "CreateTemplate",
@@ -287,11 +384,40 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     },
   ];
 
-  let sharedStack: Promise<{ name: string; jobId: string }> | undefined;
+  let sharedStack: Promise<{ name: string; jobId: string; deploymentId: string }> | undefined;
   const shared = () => {
     sharedStack ??= deployedStack("team-a");
     return sharedStack;
   };
+
+  /**
+   * Approves or rejects a deployment waiting at its gate in team-a: a refused call leaves it
+   * waiting for the next caller; a decided one is used up, and the next call gets a new one.
+   */
+  const gates = new Map<string, Promise<string>>();
+  async function decideAtGate(c: PlatformClient, decision: "approve" | "reject") {
+    let gate = gates.get(decision);
+    if (gate === undefined) {
+      gate = pendingApproval("team-a");
+      gates.set(decision, gate);
+    }
+    const request = { tenant: "team-a", deploymentId: await gate, comment: `matrix ${decision}` };
+    const decided =
+      decision === "approve"
+        ? await c.stacks.approveDeployment(request)
+        : await c.stacks.rejectDeployment(request);
+    gates.delete(decision);
+    return decided;
+  }
+
+  it("has every RPC of the three services in its permission matrix", () => {
+    assert.deepEqual(
+      MATRIX.map((entry) => entry.rpc).sort(),
+      [TemplateCatalog, TenantStacks, Governance]
+        .flatMap((service) => service.methods.map((m) => m.name))
+        .sort(),
+    );
+  });
 
   it("allows every role exactly the RPCs its permissions cover, and refuses the rest PERMISSION_DENIED", async () => {
     const outcomes: string[] = [];
@@ -308,13 +434,70 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
   });
 
   /** Every tenant-scoped RPC aimed at `victim`'s records by a member of `attacker`. */
+  interface VictimRecords {
+    stack: string;
+    jobId: string;
+    deploymentId: string;
+    /** A deployment of the victim's waiting for approval. */
+    pending: string;
+    template: string;
+    user: string;
+  }
+
+  /** RPCs that name no tenant's record: Provider Admin's alone, or the caller's own. */
+  const NOT_TENANT_SCOPED = [
+    "CreateTenant",
+    "ListTenants",
+    "CreateUser",
+    "ListUsers",
+    "SetConstraint",
+    "RemoveConstraint",
+  ];
+
   function attacksOn(
     victim: string,
     attacker: string,
-    records: { stack: string; jobId: string; template: string; user: string },
+    records: VictimRecords,
   ): [string, (c: PlatformClient) => Promise<unknown>][] {
-    const { stack, jobId, template, user } = records;
+    const { stack, jobId, deploymentId, pending, template, user } = records;
+    const watch = async (c: PlatformClient, tenant: string) => {
+      for await (const _d of c.stacks.watchDeployment({ tenant, deploymentId })) break;
+    };
     return [
+      ["ApproveDeployment", (c) => c.stacks.approveDeployment({ tenant: victim, deploymentId: pending })],
+      [
+        "ApproveDeployment through own tenant",
+        (c) => c.stacks.approveDeployment({ tenant: attacker, deploymentId: pending }),
+      ],
+      ["RejectDeployment", (c) => c.stacks.rejectDeployment({ tenant: victim, deploymentId: pending })],
+      [
+        "RejectDeployment through own tenant",
+        (c) => c.stacks.rejectDeployment({ tenant: attacker, deploymentId: pending }),
+      ],
+      ["ListPendingApprovals", (c) => c.stacks.listPendingApprovals({ tenant: victim })],
+      ["ListStackDeployments", (c) => c.stacks.listStackDeployments({ tenant: victim, name: stack })],
+      ["GetDeployment", (c) => c.stacks.getDeployment({ tenant: victim, deploymentId })],
+      ["GetDeployment through own tenant", (c) => c.stacks.getDeployment({ tenant: attacker, deploymentId })],
+      ["WatchDeployment", (c) => watch(c, victim)],
+      ["WatchDeployment through own tenant", (c) => watch(c, attacker)],
+      [
+        "SetDeployPolicy of the victim tenant",
+        (c) =>
+          c.stacks.setDeployPolicy({
+            scope: DeployPolicyScope.TENANT,
+            ref: victim,
+            policy: { requireApproval: true },
+          }),
+      ],
+      [
+        "SetDeployPolicy of the victim's template",
+        (c) =>
+          c.stacks.setDeployPolicy({
+            scope: DeployPolicyScope.TEMPLATE,
+            ref: template,
+            policy: { requireApproval: true },
+          }),
+      ],
       ["ListTemplates", (c) => c.catalog.listTemplates({ tenant: victim })],
       ["GetTemplate", (c) => c.catalog.getTemplate({ tenant: victim, template })],
       ["GetTemplate through own tenant", (c) => c.catalog.getTemplate({ tenant: attacker, template })],
@@ -374,16 +557,29 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
   }
 
   it("lets no member of one tenant see or change anything of another (every tenant-scoped RPC, every role, both ways)", async () => {
-    const records = new Map<string, { stack: string; jobId: string; template: string; user: string }>();
+    const records = new Map<string, VictimRecords>();
     for (const [tenant, prefix] of [
       ["team-a", "a"],
       ["team-b", "b"],
     ] as const) {
-      const { name, jobId } = await deployedStack(tenant);
+      const { name, jobId, deploymentId } = await deployedStack(tenant);
+      const pending = await pendingApproval(tenant);
       const template = await tenantTemplate(tenant);
       await service.catalog.publishTemplate({ template });
-      records.set(tenant, { stack: name, jobId, template, user: `${prefix}-user` });
+      records.set(tenant, { stack: name, jobId, deploymentId, pending, template, user: `${prefix}-user` });
     }
+    const attacked = new Set(
+      attacksOn("team-a", "team-b", records.get("team-a") as VictimRecords).map(
+        ([what]) => what.split(" ")[0],
+      ),
+    );
+    assert.deepEqual(
+      [...TemplateCatalog.methods, ...TenantStacks.methods, ...Governance.methods]
+        .map((m) => m.name)
+        .filter((rpc) => !attacked.has(rpc) && !NOT_TENANT_SCOPED.includes(rpc)),
+      [],
+      "every tenant-scoped RPC is attacked",
+    );
     const refusedOrNot: string[] = [];
     let made = 0;
     for (const [victim, attacker, prefix] of [
@@ -403,7 +599,12 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
         }
     assert.ok(made >= 150, `${made} attacks`);
     assert.deepEqual(refusedOrNot, [], "no attack succeeded, and none learned that the record exists");
-    for (const [tenant, { stack, template }] of records) {
+    for (const [tenant, { stack, template, pending }] of records) {
+      const waiting = await service.stacks.getDeployment({ tenant, deploymentId: pending });
+      assert.equal(waiting.status, DeploymentStatus.AWAITING_APPROVAL, "nobody decided on the victim's plan");
+      assert.equal(waiting.approval?.decision, ApprovalDecision.UNSPECIFIED);
+      // Neither the tenant's nor its template's deploys were made to wait for an approval.
+      await deployedStack(tenant, template);
       const view = await service.catalog.getTemplate({ tenant, template });
       assert.deepEqual(
         view.versions.map((v) => v.source?.parameters?.properties),
@@ -416,6 +617,247 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       );
       assert.equal(admins.length, 1, "nobody made themselves an admin");
     }
+  });
+
+  it("gates a deploy at its approval, bound to the previewed plan: watched, listed, decided once, by someone else", async () => {
+    const tenant = "team-a";
+    const admin = clients.get("a-tenant-admin") as PlatformClient;
+    const provider = clients.get("a-provider-admin") as PlatformClient;
+    const reader = clients.get("a-read-only") as PlatformClient;
+    const user = clients.get("a-user") as PlatformClient;
+    const name = fresh("gated");
+    const { stack, deployment } = await admin.stacks.deployStack({ tenant, name, template: "gated" });
+    assert.ok(deployment);
+    assert.equal(stack?.status, StackStatus.DEPLOYING);
+    assert.deepEqual(
+      [deployment.kind, deployment.status, deployment.stackName, deployment.stackId, deployment.startedBy],
+      [DeploymentKind.DEPLOY, DeploymentStatus.RUNNING, name, stack?.id, "a-tenant-admin"],
+    );
+    const deploymentId = deployment.id;
+    // A reader follows it from the start to its end.
+    const watched: Deployment[] = [];
+    const watching = (async () => {
+      for await (const snapshot of reader.stacks.watchDeployment({ tenant, deploymentId }))
+        watched.push(snapshot);
+    })();
+
+    const waiting = await settledDeployment(tenant, deploymentId);
+    assert.equal(waiting.status, DeploymentStatus.AWAITING_APPROVAL, waiting.error);
+    const approval = waiting.approval;
+    assert.ok(approval);
+    assert.match(approval.planHash, /^sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(
+      [approval.approverRole, approval.requestedBy, approval.decision],
+      [Role.TENANT_ADMIN, "a-tenant-admin", ApprovalDecision.UNSPECIFIED],
+    );
+    assert.equal(Number((approval.expiresAt?.seconds ?? 0n) - (approval.requestedAt?.seconds ?? 0n)), 3600);
+    assert.deepEqual(
+      waiting.steps.map((step) => [step.name, step.status, step.jobId !== ""]),
+      [
+        [DeploymentStepName.VALIDATE, DeploymentStepStatus.SUCCEEDED, false],
+        [DeploymentStepName.PREVIEW, DeploymentStepStatus.SUCCEEDED, true],
+        [DeploymentStepName.APPROVAL, DeploymentStepStatus.RUNNING, false],
+      ],
+    );
+    const listed = await reader.stacks.listPendingApprovals({ tenant });
+    const mine = listed.deployments.find((d) => d.id === deploymentId);
+    assert.equal(mine?.stackName, name);
+    assert.equal(mine?.approval?.planHash, approval.planHash);
+
+    // The watch polls: it sees the gate when the gate lasts, as it does for a person's decision.
+    for (
+      const deadline = Date.now() + 10_000;
+      !watched.some((d) => d.status === DeploymentStatus.AWAITING_APPROVAL);
+    ) {
+      assert.ok(Date.now() < deadline, "the watch shows the deployment waiting");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    // Whoever started it may not decide on it, whatever their role; a User lacks the approver role.
+    assert.deepEqual(await refusal(admin.stacks.approveDeployment({ tenant, deploymentId })), [
+      Code.PermissionDenied,
+      "deploymentId: you started this deployment: someone else must approve or reject it",
+    ]);
+    assert.deepEqual(await refusal(user.stacks.rejectDeployment({ tenant, deploymentId })), [
+      Code.PermissionDenied,
+      "deploymentId: approving needs the Tenant Admin role in the tenant",
+    ]);
+    const approved = await provider.stacks.approveDeployment({
+      tenant,
+      deploymentId,
+      comment: "looks right",
+    });
+    assert.deepEqual(
+      [approved.approval?.decision, approved.approval?.decidedBy, approved.approval?.comment],
+      [ApprovalDecision.APPROVED, "a-provider-admin", "looks right"],
+    );
+    assert.equal(approved.approval?.planHash, approval.planHash, "the decision is on the plan previewed");
+    assert.notEqual(approved.status, DeploymentStatus.AWAITING_APPROVAL, "an approved deployment runs on");
+    assert.equal(
+      (await refusal(provider.stacks.rejectDeployment({ tenant, deploymentId })))[0],
+      Code.FailedPrecondition,
+      "decided once",
+    );
+
+    await watching;
+    const ended = watched.at(-1);
+    assert.equal(ended?.status, DeploymentStatus.SUCCEEDED, ended?.error);
+    assert.equal(watched[0]?.status, DeploymentStatus.RUNNING);
+    assert.ok(watched.some((d) => d.status === DeploymentStatus.AWAITING_APPROVAL));
+    for (const [i, snapshot] of watched.entries()) {
+      if (i > 0) assert.notDeepEqual(snapshot, watched[i - 1], "a snapshot only when the deployment changed");
+      if (snapshot.approval?.decision === ApprovalDecision.APPROVED)
+        assert.notEqual(snapshot.status, DeploymentStatus.AWAITING_APPROVAL);
+    }
+    assert.deepEqual(
+      ended.steps.map((step) => [step.name, step.status]),
+      [
+        [DeploymentStepName.VALIDATE, DeploymentStepStatus.SUCCEEDED],
+        [DeploymentStepName.PREVIEW, DeploymentStepStatus.SUCCEEDED],
+        [DeploymentStepName.APPROVAL, DeploymentStepStatus.SUCCEEDED],
+        [DeploymentStepName.UP, DeploymentStepStatus.SUCCEEDED],
+      ],
+    );
+    assert.match(ended.steps[2]?.detail ?? "", /^approved by a-provider-admin: looks right$/);
+    const upJob = ended.steps[3]?.jobId ?? "";
+    assert.notEqual(upJob, "");
+    assert.notEqual(upJob, ended.steps[1]?.jobId, "the up is a job of its own");
+    assert.ok(ended.finishedAt);
+    const deployed = await reader.stacks.getStack({ tenant, name });
+    assert.deepEqual([deployed.status, deployed.lastJobId], [StackStatus.DEPLOYED, upJob]);
+    const history = await reader.stacks.listStackDeployments({ tenant, name });
+    assert.deepEqual(
+      history.deployments.map((d) => [d.id, d.kind, d.status]),
+      [[deploymentId, DeploymentKind.DEPLOY, DeploymentStatus.SUCCEEDED]],
+    );
+    assert.ok(
+      !(await reader.stacks.listPendingApprovals({ tenant })).deployments.some((d) => d.id === deploymentId),
+    );
+
+    // Rejected: nothing is applied, and a stack never deployed is back to pending.
+    const rejectedName = fresh("gated");
+    const second = await admin.stacks.deployStack({ tenant, name: rejectedName, template: "gated" });
+    const secondId = second.deployment?.id ?? "";
+    assert.equal((await settledDeployment(tenant, secondId)).status, DeploymentStatus.AWAITING_APPROVAL);
+    const rejected = await provider.stacks.rejectDeployment({
+      tenant,
+      deploymentId: secondId,
+      comment: "no",
+    });
+    assert.equal(rejected.approval?.decision, ApprovalDecision.REJECTED);
+    const over = await settledDeployment(tenant, secondId);
+    assert.deepEqual([over.status, over.error], [DeploymentStatus.REJECTED, "the plan was rejected"]);
+    assert.deepEqual(
+      over.steps.map((step) => [step.name, step.status]),
+      [
+        [DeploymentStepName.VALIDATE, DeploymentStepStatus.SUCCEEDED],
+        [DeploymentStepName.PREVIEW, DeploymentStepStatus.SUCCEEDED],
+        [DeploymentStepName.APPROVAL, DeploymentStepStatus.FAILED],
+      ],
+    );
+    assert.equal((await reader.stacks.getStack({ tenant, name: rejectedName })).status, StackStatus.PENDING);
+
+    // A deployment that never waited, or none at all.
+    const { deploymentId: ungated } = await shared();
+    assert.equal(
+      (await refusal(provider.stacks.approveDeployment({ tenant, deploymentId: ungated })))[0],
+      Code.FailedPrecondition,
+    );
+    assert.deepEqual(await refusal(reader.stacks.getDeployment({ tenant, deploymentId: "nope" })), [
+      Code.NotFound,
+      "deploymentId: no deployment nope",
+    ]);
+    assert.equal(
+      (await refusal(reader.stacks.listStackDeployments({ tenant, name: "nope" })))[0],
+      Code.NotFound,
+    );
+  });
+
+  it("previews and destroys as deployments of their own, in the stack's history, newest first", async () => {
+    const tenant = "team-a";
+    const { name, deploymentId } = await deployedStack(tenant);
+    const preview = await service.stacks.previewStack({ tenant, name });
+    assert.equal(preview.deployment?.kind, DeploymentKind.PREVIEW);
+    const previewed = await settledDeployment(tenant, preview.deployment?.id ?? "");
+    assert.equal(previewed.status, DeploymentStatus.SUCCEEDED, previewed.error);
+    assert.deepEqual(
+      previewed.steps.map((step) => [step.name, step.status]),
+      [[DeploymentStepName.PREVIEW, DeploymentStepStatus.SUCCEEDED]],
+    );
+    assert.equal(previewed.changes.same, 1n);
+    const destroy = await service.stacks.destroyStack({ tenant, name });
+    assert.equal(destroy.stack?.status, StackStatus.DESTROYING);
+    const destroyId = destroy.deployment?.id ?? "";
+    // While it is destroying: a destroyed stack's name is free again, and no longer finds it.
+    const history = await service.stacks.listStackDeployments({ tenant, name });
+    assert.deepEqual(
+      history.deployments.map((d) => [d.id, d.kind]),
+      [
+        [destroyId, DeploymentKind.DESTROY],
+        [previewed.id, DeploymentKind.PREVIEW],
+        [deploymentId, DeploymentKind.DEPLOY],
+      ],
+    );
+    const newest = await service.stacks.listStackDeployments({ tenant, name, pageSize: 1 });
+    assert.deepEqual(
+      newest.deployments.map((d) => d.id),
+      [destroyId],
+    );
+    assert.equal(
+      (await refusal(service.stacks.listStackDeployments({ tenant, name, pageSize: 501 })))[1],
+      "limit: expected 1 to 500",
+    );
+    const destroyed = await settledDeployment(tenant, destroyId);
+    assert.equal(destroyed.status, DeploymentStatus.SUCCEEDED, destroyed.error);
+    assert.deepEqual(
+      destroyed.steps.map((step) => [step.name, step.status, step.jobId !== ""]),
+      [[DeploymentStepName.DESTROY, DeploymentStepStatus.SUCCEEDED, true]],
+    );
+  });
+
+  it("names every problem of a deploy policy by its field, and fills in the defaults", async () => {
+    assert.deepEqual(await refusal(service.stacks.setDeployPolicy({ ref: "team-b", policy: {} })), [
+      Code.InvalidArgument,
+      "scope: expected one of DEPLOY_POLICY_SCOPE_TEMPLATE, DEPLOY_POLICY_SCOPE_TENANT",
+    ]);
+    const [bad, message] = await refusal(
+      service.stacks.setDeployPolicy({
+        scope: DeployPolicyScope.TENANT,
+        ref: "team-b",
+        policy: { requireApproval: true, approverRole: Role.READ_ONLY, approvalTimeoutSeconds: 91 * 86400 },
+      }),
+    );
+    assert.equal(bad, Code.InvalidArgument);
+    assert.deepEqual(
+      message.split("\n").map((line) => line.split(": ")[0]),
+      ["policy.approverRole", "policy.approvalTimeoutSeconds"],
+    );
+    assert.deepEqual(
+      await refusal(
+        service.stacks.setDeployPolicy({
+          scope: DeployPolicyScope.TENANT,
+          ref: "team-b",
+          policy: { approverRole: 9 as Role },
+        }),
+      ),
+      [
+        Code.InvalidArgument,
+        "policy.approverRole: expected one of ROLE_USER, ROLE_TENANT_ADMIN, ROLE_PROVIDER_ADMIN",
+      ],
+    );
+    assert.equal(
+      (
+        await refusal(
+          service.stacks.setDeployPolicy({ scope: DeployPolicyScope.TEMPLATE, ref: "nope", policy: {} }),
+        )
+      )[0],
+      Code.NotFound,
+    );
+    const set = await service.stacks.setDeployPolicy({ scope: DeployPolicyScope.TENANT, ref: "team-b" });
+    assert.deepEqual(
+      [set.requireApproval, set.approverRole, set.approvalTimeoutSeconds, set.onFailure],
+      [false, Role.TENANT_ADMIN, 7 * 86400, FailurePolicy.DESTROY],
+    );
   });
 
   it("starts a draft as a copy of the newest version, and a published version never changes", async () => {

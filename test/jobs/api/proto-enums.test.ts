@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { DescEnum } from "@bufbuild/protobuf";
+import { ROLES } from "../../../src/catalog/permissions";
 import {
   JobStatus,
   JobStatusSchema,
@@ -7,12 +9,42 @@ import {
   OperationSchema,
 } from "../../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import {
+  ApprovalDecisionSchema,
+  CompensationOutcomeSchema,
+  DeploymentKindSchema,
+  DeploymentStatusSchema,
+  DeploymentStepNameSchema,
+  DeploymentStepStatusSchema,
+  DeployPolicyScopeSchema,
+  FailurePolicySchema,
+  RoleSchema,
+} from "../../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
+import {
+  APPROVAL_DECISION_ENUM,
+  COMPENSATION_OUTCOME_ENUM,
+  DEPLOY_POLICY_SCOPE_ENUM,
+  DEPLOYMENT_KIND_ENUM,
+  DEPLOYMENT_STATUS_ENUM,
+  type EnumTable,
   expectedEnumValues,
+  FAILURE_POLICY_ENUM,
   fromProtoJobStatus,
   fromProtoOperation,
+  ROLE_ENUM,
+  STEP_NAME_ENUM,
+  STEP_STATUS_ENUM,
   toProtoJobStatus,
   toProtoOperation,
 } from "../../../src/jobs/api/proto-enums";
+import {
+  APPROVAL_DECISIONS,
+  DEPLOY_POLICY_SCOPES,
+  DEPLOYMENT_KINDS,
+  DEPLOYMENT_STATUSES,
+  FAILURE_POLICIES,
+  STEP_NAMES,
+  STEP_STATUSES,
+} from "../../../src/jobs/domain/deployment";
 import { JOB_STATUSES, OPERATIONS } from "../../../src/jobs/domain/job";
 
 describe("the API's enums and the service's vocabulary", () => {
@@ -55,4 +87,58 @@ describe("the API's enums and the service's vocabulary", () => {
       "expected one of OPERATION_PREVIEW, OPERATION_UP, OPERATION_REFRESH, OPERATION_DESTROY",
     );
   });
+
+  // The deployment's vocabulary: each table's words are the domain's list, each to the value of
+  // its own name (`awaiting_approval` → DEPLOYMENT_STATUS_AWAITING_APPROVAL, `compensate-refresh` →
+  // DEPLOYMENT_STEP_NAME_COMPENSATE_REFRESH), and every value of the enum back.
+  const TABLES: [string, EnumTable<string, number>, readonly string[], DescEnum, string][] = [
+    ["deployment kinds", DEPLOYMENT_KIND_ENUM, DEPLOYMENT_KINDS, DeploymentKindSchema, "DEPLOYMENT_KIND_"],
+    [
+      "deployment statuses",
+      DEPLOYMENT_STATUS_ENUM,
+      DEPLOYMENT_STATUSES,
+      DeploymentStatusSchema,
+      "DEPLOYMENT_STATUS_",
+    ],
+    ["step names", STEP_NAME_ENUM, STEP_NAMES, DeploymentStepNameSchema, "DEPLOYMENT_STEP_NAME_"],
+    ["step statuses", STEP_STATUS_ENUM, STEP_STATUSES, DeploymentStepStatusSchema, "DEPLOYMENT_STEP_STATUS_"],
+    [
+      "approval decisions",
+      APPROVAL_DECISION_ENUM,
+      APPROVAL_DECISIONS,
+      ApprovalDecisionSchema,
+      "APPROVAL_DECISION_",
+    ],
+    ["failure policies", FAILURE_POLICY_ENUM, FAILURE_POLICIES, FailurePolicySchema, "FAILURE_POLICY_"],
+    [
+      "compensation outcomes",
+      COMPENSATION_OUTCOME_ENUM,
+      ["succeeded", "failed", "kept"],
+      CompensationOutcomeSchema,
+      "COMPENSATION_OUTCOME_",
+    ],
+    [
+      "deploy policy scopes",
+      DEPLOY_POLICY_SCOPE_ENUM,
+      DEPLOY_POLICY_SCOPES,
+      DeployPolicyScopeSchema,
+      "DEPLOY_POLICY_SCOPE_",
+    ],
+    ["roles", ROLE_ENUM, ROLES, RoleSchema, "ROLE_"],
+  ];
+  for (const [what, table, words, schema, prefix] of TABLES)
+    it(`map every one of the ${what} both ways, by name, and nothing for UNSPECIFIED`, () => {
+      assert.deepEqual(table.all, words);
+      assert.deepEqual(
+        words.map((word) => schema.value[table.toProto(word)]?.name),
+        words.map((word) => `${prefix}${word.toUpperCase().replaceAll("-", "_")}`),
+      );
+      for (const value of schema.values.filter((v) => v.number !== 0)) {
+        const word = table.fromProto(value.number);
+        assert.ok(word !== undefined, `${value.name} has no word`);
+        assert.equal(table.toProto(word), value.number);
+      }
+      assert.equal(table.fromProto(0), undefined);
+      assert.equal(table.fromProto(99), undefined);
+    });
 });
