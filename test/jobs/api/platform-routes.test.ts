@@ -87,12 +87,16 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return client;
   }
 
-  /** Polls the deployment until it ends or waits for approval (a deployment must never hang a test). */
-  async function settledDeployment(tenant: string, deploymentId: string): Promise<Deployment> {
+  /**
+   * Polls the deployment until it ends — or, unless `ended`, waits for approval — and returns it (a
+   * deployment must never hang a test).
+   */
+  async function settledDeployment(tenant: string, deploymentId: string, ended = false): Promise<Deployment> {
     const deadline = Date.now() + 180_000;
     for (;;) {
       const deployment = await service.stacks.getDeployment({ tenant, deploymentId });
-      if (deployment.status !== DeploymentStatus.RUNNING) return deployment;
+      const open = [DeploymentStatus.RUNNING, ...(ended ? [DeploymentStatus.AWAITING_APPROVAL] : [])];
+      if (!open.includes(deployment.status)) return deployment;
       assert.ok(Date.now() < deadline, `deployment ${deploymentId} still running after 3 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -745,7 +749,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       comment: "no",
     });
     assert.equal(rejected.approval?.decision, ApprovalDecision.REJECTED);
-    const over = await settledDeployment(tenant, secondId);
+    const over = await settledDeployment(tenant, secondId, true);
     assert.deepEqual([over.status, over.error], [DeploymentStatus.REJECTED, "the plan was rejected"]);
     assert.deepEqual(
       over.steps.map((step) => [step.name, step.status]),
