@@ -29,7 +29,7 @@ export async function deployStack(input: DeploymentInput): Promise<DeploymentSta
   } catch (error) {
     const detail = failureMessage(error);
     await records.markStep({ deploymentId, step: "validate", status: "failed", detail });
-    await records.finish({ deploymentId, status: "failed", error: detail });
+    await records.finish({ deploymentId, status: "failed", error: detail, stackStatus: "failed" });
     return "failed";
   }
   await records.markStep({ deploymentId, step: "validate", status: "succeeded" });
@@ -41,7 +41,12 @@ export async function deployStack(input: DeploymentInput): Promise<DeploymentSta
     plan: { save: true },
   });
   if (!preview.succeeded || preview.planHash === undefined) {
-    await records.finish({ deploymentId, status: "failed", error: `preview failed: ${preview.error}` });
+    await records.finish({
+      deploymentId,
+      status: "failed",
+      error: `preview failed: ${preview.error}`,
+      stackStatus: "failed",
+    });
     return "failed";
   }
 
