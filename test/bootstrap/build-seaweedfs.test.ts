@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { weedMiniArguments } from "../../src/jobs/state-store/embedded-seaweedfs";
 import { assertOfflineBuildFails, builtBinary, stopProcess } from "../support/built-parts";
 import { freePorts } from "../support/free-ports";
 import { runCommand } from "../support/isolated-engine";
@@ -52,27 +53,11 @@ describe("scripts/build-seaweedfs.sh", () => {
     const env = { ...process.env };
     for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "S3_BUCKET", "S3_TABLE_BUCKET"])
       delete env[name];
-    const server = spawn(
-      bin,
-      [
-        // Its logs go to the test's directory, not the machine's temporary directory.
-        `-logdir=${dir}`,
-        "mini",
-        `-dir=${dir}`,
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-master.telemetry=false",
-        `-master.port=${master}`,
-        `-volume.port=${volume}`,
-        `-filer.port=${filer}`,
-        `-s3.port=${s3}`,
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-webdav=false",
-        "-admin.ui=false",
-      ],
-      { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const server = spawn(bin, weedMiniArguments(dir, { master, volume, filer, s3 }), {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     server.stdout?.setEncoding("utf8").on("data", (d: string) => {
       output += d;

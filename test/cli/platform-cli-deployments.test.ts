@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
 import { Language, Role } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
-import { type CliRun, runCli } from "../support/cli-process";
+import { type CliRun, cliAs, jsonOutput, outputLines } from "../support/cli-process";
 import { type JobFixture, startJobFixture } from "../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../support/platform-fixture";
 
@@ -19,30 +19,13 @@ const BROKEN = program(
   "name: broken\nruntime: yaml\nconfig:\n  missing:\n    type: string\noutputs:\n  message: ${missing}\n",
 );
 
-function lines(text: string): string[] {
-  return text.split("\n").filter((line) => line !== "");
-}
-
-function json<T>(run: CliRun): T {
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(run.stdout) as T;
-}
-
 describe("stackwright's deployment and approval commands against a running service", () => {
   let fx: JobFixture;
   let api: PlatformClient;
   let aliceToken = "";
 
-  const as =
-    (token: () => string) =>
-    (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
-      runCli(args, {
-        ...process.env,
-        STACKWRIGHT_URL: fx.server.url,
-        STACKWRIGHT_API_TOKEN: token(),
-        ...extra,
-      });
-  /** The service's token: a Provider Admin, logged as `service`. */
+  /** The CLI as a user with `token` runs it; `extra` is their environment. */
+  const as = (token: () => string) => cliAs(() => fx.server.url, token);
   const admin = as(() => SERVICE_TOKEN);
   /** team-a's Tenant Admin. */
   const alice = as(() => aliceToken);
@@ -104,7 +87,7 @@ describe("stackwright's deployment and approval commands against a running servi
         "for at most 1d12h; when a first deploy's up fails: keep\n",
       set.stderr,
     );
-    const tenantPolicy = json<Record<string, unknown>>(
+    const tenantPolicy = jsonOutput<Record<string, unknown>>(
       await alice(["policies", "set", "--tenant", "team-a", "--on-failure", "destroy", "--json"]),
     );
     assert.deepEqual(tenantPolicy, {
@@ -134,7 +117,7 @@ describe("stackwright's deployment and approval commands against a running servi
       "--watch",
     ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    const out = lines(run.stdout);
+    const out = outputLines(run.stdout);
     const id = out[0] ?? "";
     assert.match(id, /^[0-9a-f-]{36}$/);
     const previewJob = /^step preview running job (\S+)$/m.exec(run.stdout)?.[1] ?? "";
@@ -161,13 +144,13 @@ describe("stackwright's deployment and approval commands against a running servi
     ]);
 
     const listed = await alice(["approvals", "list", "--tenant", "team-a"]);
-    assert.deepEqual(lines(listed.stdout).length, 2, listed.stderr);
+    assert.deepEqual(outputLines(listed.stdout).length, 2, listed.stderr);
     assert.match(listed.stdout, /^DEPLOYMENT +STACK +STARTED BY +APPROVER ROLE +PLAN +REQUESTED +EXPIRES$/m);
     assert.match(
       listed.stdout,
       new RegExp(`^${id} +web +alice +tenant-admin +${plan} +\\d{4}-\\S+ +\\d{4}-\\S+$`, "m"),
     );
-    const listedJson = json<{
+    const listedJson = jsonOutput<{
       deployments: { id: string; status: string; approval: { decision: string; approverRole: string } }[];
     }>(await alice(["approvals", "list", "--tenant", "team-a", "--json"]));
     assert.deepEqual(
@@ -197,7 +180,7 @@ describe("stackwright's deployment and approval commands against a running servi
       "--watch",
     ]);
     assert.equal(approved.code, 0, approved.stderr + approved.stdout);
-    const followed = lines(approved.stdout);
+    const followed = outputLines(approved.stdout);
     assert.equal(followed[0], `deployment ${id} approved (plan ${plan})`);
     const upJob = /^step up running job (\S+)$/m.exec(approved.stdout)?.[1] ?? "";
     assert.deepEqual(
@@ -253,14 +236,14 @@ describe("stackwright's deployment and approval commands against a running servi
     );
     const run = await waiting;
     assert.equal(run.code, 1, run.stdout);
-    const out = lines(run.stdout);
+    const out = outputLines(run.stdout);
     assert.equal(out[0], id);
     assert.ok(out.includes(`deployment ${id} awaiting_approval`), run.stdout);
     assert.ok(out.includes("waiting for the decision (--wait-for-approval)"), run.stdout);
     assert.equal(out.at(-1), "step approval failed: rejected by service: not today");
     assert.equal(run.stderr, `stackwright: error: deployment ${id}: rejected: the plan was rejected\n`);
     const history = await alice(["stacks", "history", "web2", "--tenant", "team-a", "--json"]);
-    const { deployments } = json<{
+    const { deployments } = jsonOutput<{
       deployments: { status: string; approval: { decision: string; comment: string } }[];
     }>(history);
     assert.deepEqual(
@@ -274,7 +257,7 @@ describe("stackwright's deployment and approval commands against a running servi
     );
 
     // Under --json, stdout is one document: the operation as it was when following stopped.
-    const gated = json<{ deployment: { id: string; status: string }; stack: { name: string } }>(
+    const gated = jsonOutput<{ deployment: { id: string; status: string }; stack: { name: string } }>(
       await alice([
         "stacks",
         "deploy",
@@ -306,7 +289,7 @@ describe("stackwright's deployment and approval commands against a running servi
       "--watch",
     ]);
     assert.equal(run.code, 1, run.stdout);
-    const id = lines(run.stdout)[0] ?? "";
+    const id = outputLines(run.stdout)[0] ?? "";
     assert.match(run.stdout, /^step preview failed job \S+: .*missing configuration value 'missing'/m);
     assert.match(
       run.stderr,
@@ -371,7 +354,7 @@ describe("stackwright's deployment and approval commands against a running servi
       const what = `${args.join(" ").slice(0, 200)}\n${run.stderr}`;
       assert.equal(run.code, 1, what);
       assert.equal(run.stdout, "", what);
-      const [line, ...more] = lines(run.stderr);
+      const [line, ...more] = outputLines(run.stderr);
       assert.deepEqual(more, [], what);
       assert.ok(line?.startsWith("stackwright: error: "), what);
       assert.match((line ?? "").replace(/^stackwright: error: /, ""), expected, what);

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { Command } from "commander";
 import { buildCli } from "../../src/cli/stackwright";
 import { SERVICE_CALLER } from "../../src/jobs/domain/caller";
-import { type CliRun, runCli } from "../support/cli-process";
+import { type CliRun, cliAs, jsonOutput, outputLines } from "../support/cli-process";
 import { type JobFixture, startJobFixture } from "../support/job-fixture";
 import {
   GREETER_PARAMETERS,
@@ -34,15 +34,6 @@ const COMMANDS: Record<string, string[]> = {
   tokens: ["issue", "list", "revoke"],
 };
 
-function lines(text: string): string[] {
-  return text.split("\n").filter((line) => line !== "");
-}
-
-function json<T>(run: CliRun): T {
-  assert.equal(run.code, 0, run.stderr);
-  return JSON.parse(run.stdout) as T;
-}
-
 describe("stackwright's catalogue commands against a running service", () => {
   let fx: JobFixture;
   let work: string;
@@ -51,17 +42,7 @@ describe("stackwright's catalogue commands against a running service", () => {
   let aliceToken = "";
 
   /** The CLI as a user with `token` runs it; `extra` is their environment. */
-  const as =
-    (token: () => string) =>
-    (args: string[], extra: NodeJS.ProcessEnv = {}, stdin = ""): Promise<CliRun> => {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        STACKWRIGHT_URL: fx.server.url,
-        STACKWRIGHT_API_TOKEN: token(),
-        ...extra,
-      };
-      return runCli(args, env, stdin);
-    };
+  const as = (token: () => string) => cliAs(() => fx.server.url, token);
   const admin = as(() => SERVICE_TOKEN);
   const alice = as(() => aliceToken);
 
@@ -130,7 +111,7 @@ describe("stackwright's catalogue commands against a running service", () => {
 
   it("tenants, users and tokens: a Provider Admin sets up a tenant, its members and a member's token", async () => {
     assert.deepEqual(
-      lines((await admin(["tenants", "create", "team-a", "--display-name", "Team A"])).stdout).length,
+      outputLines((await admin(["tenants", "create", "team-a", "--display-name", "Team A"])).stdout).length,
       1,
     );
     assert.equal((await admin(["tenants", "create", "team-b"])).code, 0);
@@ -150,7 +131,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.match(members.stdout, /^alice +tenant-admin +\d{4}-/m);
     assert.match(members.stdout, /^bob +read-only +\d{4}-/m);
 
-    const tenants = json<{ tenants: { name: string; displayName: string }[] }>(
+    const tenants = jsonOutput<{ tenants: { name: string; displayName: string }[] }>(
       await admin(["tenants", "list", "--json"]),
     );
     assert.deepEqual(
@@ -163,7 +144,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     const users = await admin(["users", "list"]);
     assert.match(users.stdout, /^NAME +PROVIDER ADMIN +ID +CREATED$/m);
     assert.match(users.stdout, /^alice +no +\S+ +\d{4}-/m);
-    const usersJson = json<{ users: { name: string; providerAdmin: boolean }[] }>(
+    const usersJson = jsonOutput<{ users: { name: string; providerAdmin: boolean }[] }>(
       await admin(["users", "list", "--json"]),
     );
     assert.deepEqual(
@@ -186,7 +167,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       "30",
     ]);
     assert.equal(issued.code, 0, issued.stderr);
-    assert.equal(lines(issued.stdout).length, 1);
+    assert.equal(outputLines(issued.stdout).length, 1);
     aliceToken = issued.stdout.trim();
     assert.match(aliceToken, /^swt_\S+$/);
     assert.match(issued.stderr, /^stackwright: token \S+ issued, expires \d{4}-.*shown only this once/m);
@@ -203,7 +184,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.match(listed.stdout, /^\S+ +laptop +alice +active +\d{4}-/m);
     const listedJson = await admin(["tokens", "list", "--user", "alice", "--json"]);
     assert.deepEqual(
-      json<{ tokens: { name: string }[] }>(listedJson).tokens.map((t) => t.name),
+      jsonOutput<{ tokens: { name: string }[] }>(listedJson).tokens.map((t) => t.name),
       ["laptop"],
     );
     assert.ok(!listed.stdout.includes(aliceToken) && !listedJson.stdout.includes(aliceToken.slice(-20)));
@@ -236,7 +217,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^template greeter created, draft version 1$/m);
     // Only the program's own regular files, by relative path.
-    const view = json<{ versions: { source: { files: Record<string, string> } }[] }>(
+    const view = jsonOutput<{ versions: { source: { files: Record<string, string> } }[] }>(
       await alice(["templates", "get", "greeter", "--tenant", "team-a", "--json"]),
     );
     assert.deepEqual(Object.keys(view.versions[0]?.source.files ?? {}).sort(), [
@@ -253,7 +234,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     );
 
     const listed = await alice(["templates", "list", "--tenant", "team-a"]);
-    assert.deepEqual(lines(listed.stdout), [
+    assert.deepEqual(outputLines(listed.stdout), [
       "NAME     LANGUAGE  OWNER   DISPLAY NAME",
       "greeter  yaml      team-a  Greeter",
     ]);
@@ -288,7 +269,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       listed.stdout,
       /^greeter +yes +2 +greeting: allowedValues \["hi","hello"\] +\d{4}-\S+ +service$/m,
     );
-    const listedJson = json<{ constraints: { constraint: unknown }[] }>(
+    const listedJson = jsonOutput<{ constraints: { constraint: unknown }[] }>(
       await alice(["constraints", "list", "--tenant", "team-a", "--json"]),
     );
     assert.deepEqual(listedJson.constraints[0]?.constraint, {
@@ -296,7 +277,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       maxInstances: 2,
       parameters: { greeting: { allowedValues: ["hi", "hello"] } },
     });
-    const effective = json<{
+    const effective = jsonOutput<{
       effectiveParameters: { properties: { greeting: { enum: string[] } } };
       maxInstances: number;
     }>(await alice(["templates", "get", "greeter", "--tenant", "team-a", "--json"]));
@@ -323,7 +304,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       { GREETER_API_KEY: CANARY },
     );
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    const out = lines(run.stdout);
+    const out = outputLines(run.stdout);
     const deploymentId = out[0] ?? "";
     assert.match(deploymentId, /^[0-9a-f-]{36}$/);
     // Each step as it starts and ends, with its job; each job's progress in between.
@@ -371,7 +352,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       shown.stdout,
       /^parameters:\n {2}greeting: "hi"\noutputs:\n {2}key: "\[secret\]"\n {2}message: "hi, tenant"$/m,
     );
-    const stack = json<{ status: string; parameters: unknown; outputs: unknown }>(
+    const stack = jsonOutput<{ status: string; parameters: unknown; outputs: unknown }>(
       await alice(["stacks", "get", "web", "--tenant", "team-a", "--json"]),
     );
     assert.equal(stack.status, "STACK_STATUS_DEPLOYED");
@@ -400,7 +381,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       `${STDIN_CANARY}\n`,
     );
     assert.ok(!(fromStdin.stdout + fromStdin.stderr).includes(STDIN_CANARY));
-    const deployed = json<{
+    const deployed = jsonOutput<{
       deployment: { id: string; kind: string; status: string; stackName: string; steps: unknown[] };
       stack: { name: string; status: string };
     }>(fromStdin);
@@ -436,7 +417,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     );
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, "");
-    const problems = lines(refused.stderr);
+    const problems = outputLines(refused.stderr);
     assert.ok(problems.length >= 3, refused.stderr);
     for (const line of problems)
       assert.match(line, /^stackwright: error: (parameters|secretParameters)\.\w+: /);
@@ -482,12 +463,15 @@ describe("stackwright's catalogue commands against a running service", () => {
       {},
       "eu-west-1\n",
     );
-    assert.deepEqual(json(fromStdin), {});
+    assert.deepEqual(jsonOutput(fromStdin), {});
     const credentials = await alice(["stacks", "credentials", "list", "--tenant", "team-a"]);
-    assert.deepEqual(lines(credentials.stdout), ["NAME", "CLOUD_KEY", "CLOUD_REGION"]);
-    assert.deepEqual(json(await alice(["stacks", "credentials", "list", "--tenant", "team-a", "--json"])), {
-      names: ["CLOUD_KEY", "CLOUD_REGION"],
-    });
+    assert.deepEqual(outputLines(credentials.stdout), ["NAME", "CLOUD_KEY", "CLOUD_REGION"]);
+    assert.deepEqual(
+      jsonOutput(await alice(["stacks", "credentials", "list", "--tenant", "team-a", "--json"])),
+      {
+        names: ["CLOUD_KEY", "CLOUD_REGION"],
+      },
+    );
     assert.ok(!(fromEnv.stdout + fromEnv.stderr + credentials.stdout).includes(CREDENTIAL_CANARY));
 
     const preview = await alice(["stacks", "preview", "web", "--tenant", "team-a", "--watch"]);
@@ -498,7 +482,7 @@ describe("stackwright's catalogue commands against a running service", () => {
     // The stack's history, newest first: each deployment's steps with their jobs.
     const history = await alice(["stacks", "history", "web", "--tenant", "team-a"]);
     assert.equal(history.code, 0, history.stderr);
-    const rows = lines(history.stdout);
+    const rows = outputLines(history.stdout);
     assert.match(rows[0] ?? "", /^ID +KIND +STATUS +STARTED BY +STARTED +FINISHED +STEPS$/);
     assert.match(
       rows[1] ?? "",
@@ -509,9 +493,9 @@ describe("stackwright's catalogue commands against a running service", () => {
       /^\S+ +deploy +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +validate succeeded, preview succeeded job \S+, up succeeded job \S+$/,
     );
     assert.equal(rows.length, 3);
-    const historyJson = json<{ deployments: { kind: string; steps: { name: string; jobId: string }[] }[] }>(
-      await alice(["stacks", "history", "web", "--tenant", "team-a", "--limit", "1", "--json"]),
-    );
+    const historyJson = jsonOutput<{
+      deployments: { kind: string; steps: { name: string; jobId: string }[] }[];
+    }>(await alice(["stacks", "history", "web", "--tenant", "team-a", "--limit", "1", "--json"]));
     assert.deepEqual(
       historyJson.deployments.map((d) => [d.kind, d.steps.map((step) => step.name)]),
       [["DEPLOYMENT_KIND_PREVIEW", ["DEPLOYMENT_STEP_NAME_PREVIEW"]]],
@@ -521,10 +505,10 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.equal(destroyed.code, 0, destroyed.stderr);
     assert.match(destroyed.stdout, /^step destroy succeeded job \S+$/m);
     assert.match(destroyed.stdout, /^changes: delete 1$/m);
-    assert.equal(lines(destroyed.stdout).at(-1), "stack web destroyed");
+    assert.equal(outputLines(destroyed.stdout).at(-1), "stack web destroyed");
 
     // Under --json, progress goes to stderr: stdout is one JSON document.
-    const json2 = json<{
+    const json2 = jsonOutput<{
       deployment: { kind: string; status: string; steps: { name: string; status: string }[] };
       stack: { name: string; status: string; outputs?: unknown };
     }>(await alice(["stacks", "destroy", "web2", "--tenant", "team-a", "--watch", "--json"]));
@@ -564,7 +548,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       (await alice(["templates", "deprecate", "greeter", "--version", "1"])).stdout,
       "template greeter: version 1 deprecated\n",
     );
-    const view = json<{ versions: { version: number; state: string }[]; latestPublished: number }>(
+    const view = jsonOutput<{ versions: { version: number; state: string }[]; latestPublished: number }>(
       await alice(["templates", "get", "greeter", "--tenant", "team-a", "--json"]),
     );
     assert.deepEqual(
@@ -574,9 +558,9 @@ describe("stackwright's catalogue commands against a running service", () => {
         [2, "VERSION_STATE_PUBLISHED"],
       ],
     );
-    assert.deepEqual(json(await alice(["templates", "delete", "greeter", "--json"])), {});
+    assert.deepEqual(jsonOutput(await alice(["templates", "delete", "greeter", "--json"])), {});
     assert.equal((await alice(["templates", "list", "--tenant", "team-a"])).stdout, "no templates\n");
-    const listed = json<{ templates: unknown[]; nextPageToken: string }>(
+    const listed = jsonOutput<{ templates: unknown[]; nextPageToken: string }>(
       await alice(["templates", "list", "--tenant", "team-a", "--json"]),
     );
     assert.deepEqual(listed, { templates: [], nextPageToken: "" });
@@ -600,7 +584,9 @@ describe("stackwright's catalogue commands against a running service", () => {
       );
     assert.ok(!log.stdout.includes(CANARY) && !log.stdout.includes(CREDENTIAL_CANARY));
 
-    const limited = json<{ entries: { seq: string }[] }>(await admin(["audit", "--limit", "2", "--json"]));
+    const limited = jsonOutput<{ entries: { seq: string }[] }>(
+      await admin(["audit", "--limit", "2", "--json"]),
+    );
     assert.deepEqual(
       limited.entries.map((e) => e.seq),
       ["1", "2"],
@@ -617,7 +603,7 @@ describe("stackwright's catalogue commands against a running service", () => {
 
   it("tokens revoke: the revoked token is refused from then on", async () => {
     const issued = await alice(["tokens", "issue", "--name", "temporary", "--json"]);
-    const { token, info } = json<{ token: string; info: { id: string; name: string } }>(issued);
+    const { token, info } = jsonOutput<{ token: string; info: { id: string; name: string } }>(issued);
     assert.equal(info.name, "temporary");
     const temporary = as(() => token);
     assert.equal((await temporary(["tenants", "list"])).code, 0);
@@ -735,7 +721,7 @@ describe("stackwright's catalogue commands against a running service", () => {
       const what = `${args.join(" ")}\n${run.stderr}`;
       assert.equal(run.code, 1, what);
       assert.equal(run.stdout, "", what);
-      const [line, ...more] = lines(run.stderr);
+      const [line, ...more] = outputLines(run.stderr);
       assert.deepEqual(more, [], what);
       assert.match((line ?? "").replace(/^stackwright: error: /, ""), expected, what);
       assert.ok(line?.startsWith("stackwright: error: "), what);
@@ -792,11 +778,11 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, "");
     assert.deepEqual(
-      lines(refused.stderr).map((line) => /^stackwright: error: (\S+?): /.exec(line)?.[1]),
+      outputLines(refused.stderr).map((line) => /^stackwright: error: (\S+?): /.exec(line)?.[1]),
       ["constraint.foo", "constraint.maxInstances", "constraint.parameters.nope"],
     );
     // Nothing stored: team-a keeps only the constraint it had, on greeter.
-    const kept = json<{ constraints: unknown[] }>(
+    const kept = jsonOutput<{ constraints: unknown[] }>(
       await admin(["constraints", "list", "--tenant", "team-a", "--json"]),
     );
     assert.equal(kept.constraints.length, 1);

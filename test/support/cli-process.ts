@@ -29,3 +29,20 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, stdin = 
     child.stdin.end(stdin);
   });
 }
+
+/** The CLI of a user signed in to the service at `url` with the token `token()` returns. */
+export function cliAs(url: () => string | undefined, token: () => string) {
+  return (args: readonly string[], extra: NodeJS.ProcessEnv = {}, stdin = ""): Promise<CliRun> =>
+    runCli(args, { ...process.env, STACKWRIGHT_URL: url(), STACKWRIGHT_API_TOKEN: token(), ...extra }, stdin);
+}
+
+/** A command's output, line by line, without empty lines. */
+export function outputLines(text: string): string[] {
+  return text.split("\n").filter((line) => line !== "");
+}
+
+/** A successful command's --json output. */
+export function jsonOutput<T>(run: CliRun): T {
+  if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsClient } from "aws4fetch";
+import { weedMiniArguments } from "../../src/jobs/state-store/embedded-seaweedfs";
 import { builtBinary, stopProcess } from "./built-parts";
 import { freePorts } from "./free-ports";
 
@@ -31,37 +32,16 @@ export async function startSeaweedfs(admin: S3Key): Promise<SeaweedfsServer> {
   const bin = builtBinary("STACKWRIGHT_WEED_BIN");
   const dir = await mkdtemp(join(tmpdir(), "stackwright-weed-"));
   const [master, volume, filer, s3] = (await freePorts(4)) as [number, number, number, number];
-  const server: ChildProcess = spawn(
-    bin,
-    [
-      `-logdir=${dir}`,
-      "mini",
-      `-dir=${dir}`,
-      "-ip=127.0.0.1",
-      "-ip.bind=127.0.0.1",
-      "-master.telemetry=false",
-      `-master.port=${master}`,
-      `-volume.port=${volume}`,
-      `-filer.port=${filer}`,
-      `-s3.port=${s3}`,
-      "-s3.port.iceberg=0",
-      "-s3.port.lance=0",
-      "-s3.iam.readOnly=false",
-      "-webdav=false",
-      "-admin.ui=false",
-      "-admin.port.legacy=0",
-    ],
-    {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ACCESS_KEY_ID: admin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const server: ChildProcess = spawn(bin, weedMiniArguments(dir, { master, volume, filer, s3 }), {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   server.stdout?.setEncoding("utf8").on("data", (d: string) => {
     output += d;

@@ -70,6 +70,35 @@ export function embeddedEndpoint(dataDir: string): string {
 }
 
 /**
+ * The arguments of `weed mini` serving S3 (and its IAM API, writable) on 127.0.0.1 from `dir`,
+ * on the given ports, with telemetry, WebDAV, the admin UI and the Iceberg and Lance ports off.
+ */
+export function weedMiniArguments(
+  dir: string,
+  ports: { master: number; volume: number; filer: number; s3: number },
+): string[] {
+  return [
+    // glog's files go beside the data, not to the machine's temporary directory.
+    `-logdir=${dir}`,
+    "mini",
+    `-dir=${dir}`,
+    `-ip=${HOST}`,
+    `-ip.bind=${HOST}`,
+    "-master.telemetry=false",
+    `-master.port=${ports.master}`,
+    `-volume.port=${ports.volume}`,
+    `-filer.port=${ports.filer}`,
+    `-s3.port=${ports.s3}`,
+    "-s3.port.iceberg=0",
+    "-s3.port.lance=0",
+    "-s3.iam.readOnly=false",
+    "-webdav=false",
+    "-admin.ui=false",
+    "-admin.port.legacy=0",
+  ];
+}
+
+/**
  * Starts `weed mini` on 127.0.0.1, on ports free now (they may differ from one start to the next:
  * stacks' state locations do not name them), with its data in `<dataDir>/s3`, telemetry, WebDAV,
  * the admin UI, Iceberg and Lance off, and the IAM API writable. `admin` is its admin identity,
@@ -95,25 +124,7 @@ export async function startEmbeddedSeaweedfs(options: {
     const endpoint = `http://${HOST}:${s3}`;
     const child = launch(
       options.binary,
-      [
-        // glog's files go beside the data, not to the machine's temporary directory.
-        `-logdir=${dir}`,
-        "mini",
-        `-dir=${dir}`,
-        `-ip=${HOST}`,
-        `-ip.bind=${HOST}`,
-        "-master.telemetry=false",
-        `-master.port=${master}`,
-        `-volume.port=${volume}`,
-        `-filer.port=${filer}`,
-        `-s3.port=${s3}`,
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-s3.iam.readOnly=false",
-        "-webdav=false",
-        "-admin.ui=false",
-        "-admin.port.legacy=0",
-      ],
+      weedMiniArguments(dir, { master, volume, filer, s3 }),
       {
         ...pick(options.env, ["PATH", "HOME", "TMPDIR", "LANG", "TZ"]),
         AWS_ACCESS_KEY_ID: options.admin.accessKeyId,

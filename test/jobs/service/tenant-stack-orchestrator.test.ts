@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { PlatformError } from "../../../src/jobs/domain/platform-error";
 import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
+import { fileTexts } from "../../support/file-texts";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import {
   deploymentOutcome,
@@ -17,31 +17,6 @@ import {
 } from "../../support/platform-fixture";
 
 const CANARY = "canary-secret-5f1c9a7e";
-
-/**
- * Every file under `root` with its bytes as text; a directory that vanishes meanwhile (a job's
- * scratch, removed as its job ends) is skipped, not an error.
- */
-function filesUnder(root: string): [string, string][] {
-  const found: [string, string][] = [];
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(path));
-    else if (entry.isFile())
-      try {
-        found.push([path, readFileSync(path, "latin1")]);
-      } catch {
-        // Removed meanwhile.
-      }
-  }
-  return found;
-}
 
 function refusal(code: string, ...paths: string[]) {
   return (error: unknown) => {
@@ -103,7 +78,7 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     const after = await settled(fx.server, bob, "team-a", "web");
     assert.equal(after.status, "destroyed");
 
-    for (const [file, text] of filesUnder(join(fx.dir, "data")))
+    for (const [file, text] of fileTexts(join(fx.dir, "data")))
       assert.ok(!text.includes(CANARY), `${file} holds the secret in plain text`);
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Dirent, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AwsClient } from "aws4fetch";
@@ -18,34 +18,13 @@ import {
 import { SealedSecretStore } from "../../../src/jobs/store/sealed-secret-store";
 import { SqliteDatabase } from "../../../src/jobs/store/sqlite-database";
 import { builtBinary } from "../../support/built-parts";
+import { fileTexts } from "../../support/file-texts";
 import { followJob, type JobFixture, startJobFixture, writeFixtureConfig } from "../../support/job-fixture";
 import { GREETER, settled, TEST_TEMPLATE_INSTALLS, userWithRole } from "../../support/platform-fixture";
 import { listBucket, type S3Key, type SeaweedfsServer, startSeaweedfs } from "../../support/seaweedfs";
 
 const CANARY = "canary-secret-s3-7d2e41b9";
 const ADMIN: S3Key = { accessKeyId: "TESTADMIN0001", secretAccessKey: "test-admin-secret-9c1f0a" };
-
-/** Every file under `root` with its bytes as text; one that vanishes meanwhile is skipped. */
-function filesUnder(root: string): [string, string][] {
-  const found: [string, string][] = [];
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(root, { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(path));
-    else if (entry.isFile())
-      try {
-        found.push([path, readFileSync(path, "latin1")]);
-      } catch {
-        // Removed meanwhile.
-      }
-  }
-  return found;
-}
 
 /** A sealed S3 key the service keeps, opened as the service would. */
 async function sealedKey(dataDir: string, owner: string): Promise<S3Key> {
@@ -204,7 +183,7 @@ describe("tenant stacks' state in an S3 store of the operator's (SeaweedFS), aga
       for (const secret of [...secrets, ADMIN.secretAccessKey])
         assert.ok(!text.includes(secret), "a job's output or events show an S3 secret key");
     }
-    for (const [file, text] of filesUnder(join(fx.dir, "data")))
+    for (const [file, text] of fileTexts(join(fx.dir, "data")))
       for (const secret of [...secrets, ADMIN.secretAccessKey, CANARY])
         assert.ok(!text.includes(secret), `${file} holds a secret in plain text`);
   });
@@ -343,7 +322,7 @@ describe("an embedded S3 store: `serve` runs SeaweedFS itself", () => {
       // Sealed in the service's files; SeaweedFS's own files (<dataDir>/s3) hold it as any S3 server must.
       const key = await sealedKey(dataDir, tenantStateSecretOwner(updated.tenantId));
       const storeDir = join(dataDir, EMBEDDED_FILES.dir);
-      for (const [file, text] of filesUnder(dataDir))
+      for (const [file, text] of fileTexts(dataDir))
         if (!file.startsWith(`${storeDir}/`))
           for (const secret of [key.secretAccessKey, admin.secretAccessKey])
             assert.ok(!text.includes(secret), `${file} holds an S3 secret key in plain text`);
