@@ -20,6 +20,7 @@ import {
   STEP_NAME_ENUM,
   STEP_STATUS_ENUM,
 } from "../../jobs/api/proto-enums";
+import { TERMINAL_DEPLOYMENT_STATUSES } from "../../jobs/domain/deployment";
 import { plainText } from "../../jobs/redaction/plain-text";
 import { followJob, type ProgressOutput } from "../job-progress";
 import { timeText } from "../table";
@@ -49,16 +50,10 @@ export function decisionText(decision: ApprovalDecision): string {
   return decision === ApprovalDecision.UNSPECIFIED ? "pending" : wordOf(APPROVAL_DECISION_ENUM)(decision);
 }
 
-/** The statuses a deployment ends with, the CLI exiting 1 for all but `succeeded`. */
-const TERMINAL: ReadonlySet<DeploymentStatus> = new Set([
-  DeploymentStatus.SUCCEEDED,
-  DeploymentStatus.FAILED,
-  DeploymentStatus.REJECTED,
-  DeploymentStatus.EXPIRED,
-]);
-
+/** Whether the deployment has ended (the domain's terminal statuses); the CLI exits 1 for all but `succeeded`. */
 export function isTerminal(deployment: Deployment): boolean {
-  return TERMINAL.has(deployment.status);
+  const status = DEPLOYMENT_STATUS_ENUM.fromProto(deployment.status);
+  return status !== undefined && TERMINAL_DEPLOYMENT_STATUSES.has(status);
 }
 
 /** `preview succeeded job 5e0c…`: a step, its status and its job, for a table's cell. */

@@ -328,11 +328,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
   /** The tenant's deployments waiting for an approver. */
   async pendingApprovals(caller: Caller, tenantRef: string): Promise<Deployment[]> {
     const tenant = await this.tenantOf(caller, tenantRef, "pulumi:template:read");
-    const store = new DeploymentStore(this.options.db);
-    const pending = await store.pendingApprovals(tenant.id);
-    return (await Promise.all(pending.map((p) => store.get(p.deploymentId)))).filter(
-      (d): d is Deployment => d !== undefined,
-    );
+    return new DeploymentStore(this.options.db).awaitingApproval(tenant.id);
   }
 
   /** A stack's history: its deployments, newest first, each with its steps, times and jobs. */

@@ -29,13 +29,6 @@ export interface NewDeployment {
   readonly startedBy: string;
 }
 
-/** A pending approval, with what an approver needs to find it. */
-export interface PendingApproval {
-  readonly deploymentId: string;
-  readonly stackId: string;
-  readonly approval: Approval;
-}
-
 const OPEN_STATUSES = "('running', 'awaiting_approval')";
 
 /** Deployments, their steps and approvals, and deploy policies, in SQL. */
@@ -207,19 +200,15 @@ export class DeploymentStore {
     return row === undefined ? undefined : toApproval(row);
   }
 
-  /** A tenant's approvals still waiting for a decision, oldest first. */
-  async pendingApprovals(tenantId: string): Promise<PendingApproval[]> {
+  /** A tenant's deployments whose approval still waits for a decision, oldest request first. */
+  async awaitingApproval(tenantId: string): Promise<Deployment[]> {
     const rows = await this.db.query(
-      `SELECT a.*, d.stack_id FROM approvals a JOIN deployments d ON d.id = a.deployment_id
+      `SELECT d.* FROM deployments d JOIN approvals a ON a.deployment_id = d.id
        WHERE a.tenant_id = ? AND a.decision IS NULL AND d.status = 'awaiting_approval'
        ORDER BY a.requested_at, a.deployment_id`,
       [tenantId],
     );
-    return rows.map((row) => ({
-      deploymentId: String(row.deployment_id),
-      stackId: String(row.stack_id),
-      approval: toApproval(row),
-    }));
+    return Promise.all(rows.map((row) => this.assemble(row)));
   }
 
   async policy(scope: DeployPolicyScope, scopeId: string): Promise<DeployPolicy | undefined> {
