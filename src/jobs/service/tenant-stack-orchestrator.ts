@@ -292,7 +292,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
       throw PlatformError.of(
         "permission_denied",
         "deploymentId",
-        `approving needs the ${ROLE_TITLES[approval.approverRole]} role in the tenant`,
+        `${request.decision === "approved" ? "approving" : "rejecting"} needs the ${ROLE_TITLES[approval.approverRole]} role in the tenant`,
       );
     if (caller.actor === deployment.startedBy)
       throw PlatformError.of(

@@ -86,7 +86,11 @@ describe("the deploy workflow's approval gate, on the real Temporal dev server a
 
     await assert.rejects(
       stacks.decide(alice, { tenant, deploymentId: started.deployment.id, decision: "approved" }),
-      refusal("permission_denied", /Tenant Admin/),
+      refusal("permission_denied", /^deploymentId: approving needs the Tenant Admin role/),
+    );
+    await assert.rejects(
+      stacks.decide(alice, { tenant, deploymentId: started.deployment.id, decision: "rejected" }),
+      refusal("permission_denied", /^deploymentId: rejecting needs the Tenant Admin role/),
     );
     const decided = await stacks.decide(bob, {
       tenant,
