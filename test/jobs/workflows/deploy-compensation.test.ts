@@ -3,77 +3,10 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
+import { halfDoneTemplate } from "../../support/kubernetes-templates";
 import type { LocalCluster } from "../../support/local-cluster";
 import { deploymentOutcome, settled, TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
 import { testCluster } from "../../support/test-cluster";
-
-/**
- * A template whose up fails after it created something: a ConfigMap, then a Deployment that can
- * never become ready (the test cluster runs no deployment controller) within its 5 s create
- * timeout. Its preview passes; only the up fails, half done — what compensation is for.
- */
-const HALF_DONE = {
-  files: {
-    "Pulumi.yaml": [
-      "name: half-done",
-      "runtime: yaml",
-      "config:",
-      "  kubeconfig:",
-      "    type: string",
-      "  namespace:",
-      "    type: string",
-      "resources:",
-      "  cluster:",
-      "    type: pulumi:providers:kubernetes",
-      "    properties:",
-      "      kubeconfig: ${kubeconfig}",
-      "  settings:",
-      "    type: kubernetes:core/v1:ConfigMap",
-      "    properties:",
-      "      metadata:",
-      "        name: settings",
-      "        namespace: ${namespace}",
-      "      data:",
-      "        colour: blue",
-      "    options:",
-      "      provider: ${cluster}",
-      "  app:",
-      "    type: kubernetes:apps/v1:Deployment",
-      "    properties:",
-      "      metadata:",
-      "        name: app",
-      "        namespace: ${namespace}",
-      "      spec:",
-      "        selector:",
-      "          matchLabels:",
-      "            app: app",
-      "        template:",
-      "          metadata:",
-      "            labels:",
-      "              app: app",
-      "          spec:",
-      "            containers:",
-      "              - name: app",
-      "                image: registry.invalid/app:1",
-      "    options:",
-      "      provider: ${cluster}",
-      "      dependsOn:",
-      "        - ${settings}",
-      "      customTimeouts:",
-      "        create: 5s",
-      "",
-    ].join("\n"),
-  },
-  dependencies: {},
-  parameters: {
-    type: "object",
-    properties: {
-      kubeconfig: { type: "string", writeOnly: true },
-      namespace: { type: "string" },
-    },
-    required: ["kubeconfig", "namespace"],
-  },
-};
 
 describe("compensation of a failed first deploy, on the real engine, Temporal and Kubernetes API server", () => {
   let fx: JobFixture;
@@ -89,7 +22,7 @@ describe("compensation of a failed first deploy, on the real engine, Temporal an
     await catalogue.createTemplate(SERVICE_CALLER, {
       name: "half-done",
       language: "yaml",
-      source: HALF_DONE,
+      source: halfDoneTemplate("5s"),
     });
     await catalogue.publish(SERVICE_CALLER, "half-done");
   });
