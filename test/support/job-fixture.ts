@@ -7,7 +7,7 @@ import type { Job, JobEvent } from "../../src/jobs/domain/job";
 import { type JobServer, type JobServerOptions, startJobServer } from "../../src/jobs/start-job-server";
 import { requireEngine } from "./isolated-engine";
 import { REPO_ROOT } from "./paths";
-import { testTemporal, uniqueTaskQueue } from "./temporal";
+import { sharedTemporalSettings } from "./temporal";
 
 /** The testkit provider plugin (test/fixtures/testkit-provider): slow, failing and secret-echoing resources. */
 export const TESTKIT_BIN = join(REPO_ROOT, "test", "fixtures", "testkit-provider", "bin");
@@ -72,13 +72,9 @@ export function writeFixtureConfig(
 export async function startJobFixture(spec: FixtureSpec): Promise<JobFixture> {
   await requireEngine();
   // Every service runs its deployments on the test run's Temporal, each on a task queue of its own.
-  const temporal = await testTemporal();
   const { dir, raw } = writeFixtureConfig({
     ...spec,
-    settings: {
-      temporal: { address: temporal.address, taskQueue: uniqueTaskQueue("jobs") },
-      ...spec.settings,
-    },
+    settings: { temporal: await sharedTemporalSettings("jobs"), ...spec.settings },
   });
   const config = parseServiceConfig(raw, dir, spec.env ?? process.env);
   const server = await startJobServer({

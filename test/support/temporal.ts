@@ -68,3 +68,12 @@ export function uniqueTaskQueue(label: string): string {
     .slice(0, 60);
   return `${name}-${randomBytes(4).toString("hex")}`;
 }
+
+/**
+ * A service's `temporal` settings on the test run's server, with a task queue of its own: what
+ * several services sharing one database (PostgreSQL) need, as they would share a Temporal cluster.
+ */
+export async function sharedTemporalSettings(label: string): Promise<{ address: string; taskQueue: string }> {
+  const temporal = await testTemporal();
+  return { address: temporal.address, taskQueue: uniqueTaskQueue(label) };
+}

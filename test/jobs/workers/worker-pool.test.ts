@@ -14,6 +14,7 @@ import { requireEngine } from "../../support/isolated-engine";
 import { sleepyProject, writeFixtureConfig } from "../../support/job-fixture";
 import { type PostgresServer, startPostgres } from "../../support/postgres-server";
 import { type ServeProcess, startServe } from "../../support/serve-process";
+import { sharedTemporalSettings } from "../../support/temporal";
 
 async function waitUntil<T>(
   what: string,
@@ -115,7 +116,8 @@ describe("two worker processes on one PostgreSQL", () => {
     const { file } = writeFixtureConfig({
       projects: { quick: sleepyProject("quick", 1, 100) },
       stacks: Object.fromEntries(stacks.map((s) => [s, { workload: "quick" }])),
-      settings: { database: url, concurrency: 2 },
+      // Workers on many machines share one Temporal, as they share the database.
+      settings: { database: url, concurrency: 2, temporal: await sharedTemporalSettings("pg-workers") },
     });
     db = PostgresDatabase.open(url);
     await migrate(db);
@@ -179,7 +181,7 @@ describe("two worker processes on one PostgreSQL", () => {
     const { file } = writeFixtureConfig({
       projects: { slow: sleepyProject("slow", 1, 30_000) },
       stacks: { "organization/slow/dev": { workload: "slow" } },
-      settings: { database: url, leaseSeconds: 3 },
+      settings: { database: url, leaseSeconds: 3, temporal: await sharedTemporalSettings("pg-lease") },
     });
     const pgDb = PostgresDatabase.open(url);
     try {
