@@ -684,7 +684,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     ]);
     assert.deepEqual(await refusal(user.stacks.rejectDeployment({ tenant, deploymentId })), [
       Code.PermissionDenied,
-      "deploymentId: approving needs the Tenant Admin role in the tenant",
+      "deploymentId: rejecting needs the Tenant Admin role in the tenant",
     ]);
     const approved = await provider.stacks.approveDeployment({
       tenant,
