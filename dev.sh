@@ -4,8 +4,8 @@
 # virtualenv, PostgreSQL's and bubblewrap's Debian packages — each built once and cached under
 # ${XDG_CACHE_HOME:-~/.cache}/stackwright — plus the parts that only some commands need: the
 # Kubernetes provider and a local cluster's binaries (every command but cli), the Temporal dev
-# server (test, run, bench and cli serve, whose deployments are Temporal workflows) and SeaweedFS
-# (test and run).
+# server (test, run, bench and cli serve, whose deployments are Temporal workflows), SeaweedFS
+# and Debian's headless Chromium for the console's browser tests (test and run).
 #
 #   ./dev.sh demo        the main job on embedded defaults
 #   ./dev.sh test        lint, type-check and every test, against the real engine
@@ -19,7 +19,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 source scripts/bootstrap.sh
 
 case "${1:-}" in
-test | run) sw_bootstrap kubernetes temporal seaweedfs ;;
+test | run) sw_bootstrap kubernetes temporal seaweedfs browser ;;
 bench) sw_bootstrap kubernetes temporal ;;
 demo | cluster) sw_bootstrap kubernetes ;;
 cli) if [ "${2:-}" = serve ]; then sw_bootstrap temporal; else sw_bootstrap; fi ;;

@@ -9,6 +9,7 @@
 #   - for the commands that run deploy workflows: the Temporal CLI, whose dev server they run on
 #     (scripts/build-temporal.sh), and SeaweedFS's `weed`, an S3-compatible store for Pulumi state
 #     (scripts/build-seaweedfs.sh)
+#   - for the commands that run the console's browser tests: Debian's chromium-headless-shell
 # Everything is cached outside the work tree, under $STACKWRIGHT_CACHE, so clean clones reuse it.
 
 sw_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -162,8 +163,27 @@ sw_ensure_bubblewrap() {
 		{ sw_fail "step 'apt-get install bubblewrap' failed"; return 1; }
 }
 
-# Arguments name the optional parts the command needs (`kubernetes`, `temporal`, `seaweedfs`);
-# the rest is always there.
+# The console's browser tests drive a real Chromium (playwright-core with `executablePath`); this
+# makes sure Debian's headless one is there and tells the tests where, as $STACKWRIGHT_CHROMIUM_BIN.
+sw_ensure_chromium() {
+	# The package's /usr/bin entry is a shell wrapper that does not exec; the tests launch the
+	# binary itself, so that closing the browser ends the process they started.
+	local bin=/usr/lib/chromium/chromium-headless-shell
+	if [ ! -x "$bin" ]; then
+		if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+			sw_fail "Chromium's headless shell is missing: install Debian's 'chromium-headless-shell' package (apt-get install chromium-headless-shell)"
+			return 1
+		fi
+		sw_say "installing Chromium's headless shell from Debian's packages (apt-get install chromium-headless-shell)"
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; } ||
+			{ sw_fail "step 'apt-get install chromium-headless-shell' failed"; return 1; }
+		[ -x "$bin" ] || { sw_fail "Debian's chromium-headless-shell installed no $bin"; return 1; }
+	fi
+	export STACKWRIGHT_CHROMIUM_BIN="$bin"
+}
+
+# Arguments name the optional parts the command needs (`kubernetes`, `temporal`, `seaweedfs`,
+# `browser`); the rest is always there.
 sw_bootstrap() {
 	# Two commands started at once on a fresh machine must not both build the same cache.
 	exec 9>"$STACKWRIGHT_CACHE/.bootstrap.lock"
@@ -192,6 +212,7 @@ sw_bootstrap_steps() {
 		temporal) { source "$sw_root/scripts/build-temporal.sh" && sw_ensure_temporal; } || return 1 ;;
 		# shellcheck disable=SC1091
 		seaweedfs) { source "$sw_root/scripts/build-seaweedfs.sh" && sw_ensure_seaweedfs; } || return 1 ;;
+		browser) sw_ensure_chromium || return 1 ;;
 		*) { sw_fail "unknown part '$part'"; return 1; } ;;
 		esac
 	done
