@@ -7,7 +7,8 @@
  * stages, promise, components and jobs are the products, each built on core (and io), never on
  * one another; catalog holds the template catalogue's rules (pure, on core), which the job
  * service enforces; cli wires the products into commands. provider serves components. Nothing in src/
- * or provider/ imports tests, scripts or benchmarks.
+ * or provider/ imports tests, scripts or benchmarks. console/ is the web console, a browser program
+ * over the API's generated code alone.
  */
 const PRODUCT_AREAS = {
   core: [],
@@ -90,6 +91,21 @@ module.exports = {
       severity: "error",
       from: { path: "^(src|provider)/" },
       to: { path: "^(test|scripts|bench)/" },
+    },
+    {
+      name: "console-imports-only-the-generated-api",
+      comment:
+        "the web console (console/) runs in the browser and talks to the service over the API: of our code it imports only the API's generated messages and services",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { path: "^(src|provider|test|scripts|bench)/", pathNot: "^src/jobs/api/gen/" },
+    },
+    {
+      name: "nothing-imports-the-console",
+      comment: "the console is a separate program, built by Vite; the service serves its files, never imports them",
+      severity: "error",
+      from: { path: "^(src|provider)/" },
+      to: { path: "^console/" },
     },
     {
       name: "no-circular",

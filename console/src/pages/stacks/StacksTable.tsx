@@ -1,0 +1,33 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { Template, TenantStack } from "../../api/platform";
+import { ListTable } from "../../components/ListTable";
+import { StatusBadge } from "../../components/StatusBadge";
+
+interface Props {
+  readonly stacks: readonly TenantStack[];
+  readonly templates: ReadonlyMap<string, Template>;
+}
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+const COLUMNS = ["Stack", "Status", "Template", "Last deployed", "Problem"];
+
+export function StacksTable({ stacks, templates }: Props) {
+  return (
+    <ListTable caption="Stacks" columns={COLUMNS}>
+      {stacks.map((stack) => (
+        <tr key={stack.id} data-stack={stack.name}>
+          <th scope="row">{stack.name}</th>
+          <td>
+            <StatusBadge status={stack.status} />
+          </td>
+          <td>
+            {templates.get(stack.templateId)?.name ?? stack.templateId} v{stack.templateVersion}
+          </td>
+          <td>{stack.deployedAt === undefined ? "never" : WHEN.format(timestampDate(stack.deployedAt))}</td>
+          <td>{stack.error}</td>
+        </tr>
+      ))}
+    </ListTable>
+  );
+}

@@ -1,0 +1,46 @@
+import type { LanguageChoice, PublishedChoice, TemplateFilter } from "./template-filter";
+
+interface Props {
+  readonly filter: TemplateFilter;
+  readonly onChange: (filter: TemplateFilter) => void;
+}
+
+/** Search and the two filters; every change is applied at once. */
+export function TemplateFilters({ filter, onChange }: Props) {
+  return (
+    <search className="filters" aria-label="Filter templates">
+      <label>
+        Search
+        <input
+          type="search"
+          value={filter.search}
+          placeholder="name or description"
+          onChange={(event) => onChange({ ...filter, search: event.target.value })}
+        />
+      </label>
+      <label>
+        Language
+        <select
+          value={filter.language}
+          onChange={(event) => onChange({ ...filter, language: event.target.value as LanguageChoice })}
+        >
+          <option value="all">All languages</option>
+          <option value="typescript">TypeScript</option>
+          <option value="python">Python</option>
+          <option value="yaml">Pulumi YAML</option>
+        </select>
+      </label>
+      <label>
+        Published
+        <select
+          value={filter.published}
+          onChange={(event) => onChange({ ...filter, published: event.target.value as PublishedChoice })}
+        >
+          <option value="all">Published or not</option>
+          <option value="published">Published</option>
+          <option value="unpublished">Not published yet</option>
+        </select>
+      </label>
+    </search>
+  );
+}

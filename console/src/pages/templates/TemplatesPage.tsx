@@ -1,0 +1,61 @@
+import { useSearchParams } from "react-router";
+import type { Template } from "../../api/platform";
+import { ErrorNotice, StatusNotice } from "../../components/Notice";
+import { usePageTitle } from "../../components/use-page-title";
+import { useSignedIn } from "../../session/session-context";
+import { TemplateFilters } from "./TemplateFilters";
+import { TemplatesTable } from "./TemplatesTable";
+import { filterFromParams, filterTemplates, paramsFromFilter, type TemplateFilter } from "./template-filter";
+import { type PublishedVersions, useTemplates } from "./use-templates";
+
+export function TemplatesPage() {
+  usePageTitle("Templates");
+  const { clients, tenant } = useSignedIn();
+  const [params, setParams] = useSearchParams();
+  const filter = filterFromParams(params);
+  const { list, published } = useTemplates(clients, tenant?.name ?? "");
+  const change = (next: TemplateFilter) => setParams(paramsFromFilter(next), { replace: true });
+
+  return (
+    <>
+      <h1>Templates</h1>
+      {tenant === undefined ? (
+        <StatusNotice>You are not a member of any tenant yet: ask a tenant admin to add you.</StatusNotice>
+      ) : (
+        <>
+          <TemplateFilters filter={filter} onChange={change} />
+          {list.status === "loading" && <StatusNotice>Loading templates…</StatusNotice>}
+          {list.status === "failed" && (
+            <ErrorNotice>The templates could not be loaded. {list.problem}</ErrorNotice>
+          )}
+          {list.status === "done" && (
+            <Results
+              shown={filterTemplates(list.value, (id) => published.get(id), filter)}
+              total={list.value.length}
+              published={published}
+            />
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+interface ResultsProps {
+  readonly shown: readonly Template[];
+  readonly total: number;
+  readonly published: PublishedVersions;
+}
+
+function Results({ shown, total, published }: ResultsProps) {
+  return (
+    <>
+      <StatusNotice>
+        {total === 0
+          ? "No templates are offered to this tenant yet."
+          : `${shown.length} of ${total} template${total === 1 ? "" : "s"} shown.`}
+      </StatusNotice>
+      {shown.length > 0 && <TemplatesTable templates={shown} published={published} />}
+    </>
+  );
+}

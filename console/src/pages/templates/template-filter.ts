@@ -1,0 +1,63 @@
+import { Language, type Template } from "../../api/platform";
+
+export const LANGUAGES = {
+  typescript: Language.TYPESCRIPT,
+  python: Language.PYTHON,
+  yaml: Language.YAML,
+} as const;
+export type LanguageChoice = keyof typeof LANGUAGES | "all";
+export type PublishedChoice = "all" | "published" | "unpublished";
+
+export interface TemplateFilter {
+  readonly search: string;
+  readonly language: LanguageChoice;
+  readonly published: PublishedChoice;
+}
+
+export const LANGUAGE_LABELS: Record<Language, string> = {
+  [Language.UNSPECIFIED]: "—",
+  [Language.TYPESCRIPT]: "TypeScript",
+  [Language.PYTHON]: "Python",
+  [Language.YAML]: "Pulumi YAML",
+};
+
+/** The filter as the page's URL carries it, so that a filtered list can be reloaded and shared. */
+export function filterFromParams(params: URLSearchParams): TemplateFilter {
+  const language = params.get("language");
+  const published = params.get("published");
+  return {
+    search: params.get("q") ?? "",
+    language: language !== null && language in LANGUAGES ? (language as LanguageChoice) : "all",
+    published: published === "published" || published === "unpublished" ? published : "all",
+  };
+}
+
+export function paramsFromFilter(filter: TemplateFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filter.search !== "") params.set("q", filter.search);
+  if (filter.language !== "all") params.set("language", filter.language);
+  if (filter.published !== "all") params.set("published", filter.published);
+  return params;
+}
+
+/**
+ * The templates the filter lets through. `latestPublished` gives a template's newest published
+ * version (0: none), undefined while it is not known yet: such a template passes only when the
+ * filter does not ask about publishing.
+ */
+export function filterTemplates(
+  templates: readonly Template[],
+  latestPublished: (id: string) => number | undefined,
+  filter: TemplateFilter,
+): Template[] {
+  const words = filter.search.toLowerCase().split(/\s+/).filter(Boolean);
+  return templates.filter((template) => {
+    const text = `${template.name} ${template.displayName} ${template.description}`.toLowerCase();
+    if (!words.every((word) => text.includes(word))) return false;
+    if (filter.language !== "all" && template.language !== LANGUAGES[filter.language]) return false;
+    if (filter.published === "all") return true;
+    const latest = latestPublished(template.id);
+    if (latest === undefined) return false;
+    return filter.published === "published" ? latest > 0 : latest === 0;
+  });
+}

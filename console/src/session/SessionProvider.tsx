@@ -1,0 +1,64 @@
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { platformClients } from "../api/clients";
+import type { Tenant } from "../api/platform";
+import { problemText } from "../api/problem";
+import { type Session, SessionContext, type SessionState } from "./session-context";
+import { tokenStore } from "./token-store";
+
+/** Signs in with a token: the service's list of the caller's tenants is the proof it is good. */
+async function open(token: string): Promise<SessionState> {
+  const clients = platformClients(token);
+  const { tenants } = await clients.governance.listTenants({});
+  const sorted = [...tenants].sort((a, b) => a.name.localeCompare(b.name));
+  return { status: "signed-in", clients, tenants: sorted, tenant: chosen(sorted, tokenStore.tenant()) };
+}
+
+function chosen(tenants: readonly Tenant[], name: string | null): Tenant | undefined {
+  return tenants.find((t) => t.name === name) ?? tenants[0];
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>(() =>
+    tokenStore.token() === null ? { status: "signed-out" } : { status: "restoring" },
+  );
+
+  useEffect(() => {
+    const token = tokenStore.token();
+    if (token === null) return;
+    let live = true;
+    open(token).then(
+      (opened) => live && setState(opened),
+      (error: unknown) => {
+        tokenStore.clear();
+        if (live) setState({ status: "signed-out", notice: problemText(error) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const signIn = useCallback(async (token: string) => {
+    const opened = await open(token);
+    tokenStore.save(token);
+    setState(opened);
+  }, []);
+
+  const signOut = useCallback((notice?: string) => {
+    tokenStore.clear();
+    setState(notice === undefined ? { status: "signed-out" } : { status: "signed-out", notice });
+  }, []);
+
+  const selectTenant = useCallback((name: string) => {
+    tokenStore.saveTenant(name);
+    setState((current) =>
+      current.status === "signed-in" ? { ...current, tenant: chosen(current.tenants, name) } : current,
+    );
+  }, []);
+
+  const session = useMemo<Session>(
+    () => ({ state, signIn, signOut, selectTenant }),
+    [state, signIn, signOut, selectTenant],
+  );
+  return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
+}

@@ -1,0 +1,16 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// Run as `vite build console`: paths here are relative to console/.
+export default defineConfig({
+  plugins: [react()],
+  // Absolute asset URLs: index.html is also the page of every deep route (/infrastructure/...).
+  base: "/",
+  build: {
+    outDir: "../dist/console",
+    emptyOutDir: true,
+    target: "es2022",
+    // The budget test (test/console/bundle-budget.test.ts) is the check that counts.
+    reportCompressedSize: false,
+  },
+});
