@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type ApiLimits, DEFAULTS } from "../config/service-config";
@@ -6,6 +7,7 @@ import type { PlatformContracts } from "../domain/platform-contracts";
 import { looksLikeUserToken } from "../secrets/user-tokens";
 import { listenDualProtocol } from "../transport/dual-protocol-server";
 import { bearerCheck, bearerGate, bearerOf } from "./bearer-auth";
+import { consoleAssets } from "./console-assets";
 import { platformRoutes } from "./platform-routes";
 import { checkRequestBodies, refuseBadBody } from "./request-body-check";
 import { jobRoutes } from "./routes";
@@ -24,6 +26,8 @@ export interface ApiServerOptions {
   readonly limits?: ApiLimits;
   /** Errors the service did not mean for callers (they get a bare Internal); default: stderr. */
   readonly onInternalError?: (error: unknown) => void;
+  /** The web console's built files, served at `/`; default: the package's own; false: none. */
+  readonly consoleDir?: string | false;
 }
 
 export interface ApiServer {
@@ -38,10 +42,12 @@ const PLATFORM_PACKAGE = "stackwright.platform.v1.";
 const READ_MAX_BYTES = 4 * 1024 * 1024;
 /** How long close() lets calls in flight wind down before cutting connections. */
 const CLOSE_GRACE_MS = 2_000;
+/** `npm run build` puts the console beside the compiled code: dist/console from dist/src/jobs/api. */
+const PACKAGED_CONSOLE = join(__dirname, "..", "..", "..", "console");
 
 /**
  * Serves the StackJobs API on one port: gRPC (HTTP/2 with prior knowledge), and Connect and
- * gRPC-Web over HTTP/1.1 or HTTP/2, JSON or binary.
+ * gRPC-Web over HTTP/1.1 or HTTP/2, JSON or binary; and the web console's files at `/`.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? "127.0.0.1";
@@ -55,7 +61,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const onInternal = options.onInternalError ?? logInternalError;
   const routes = jobRoutes(options.service, onInternal);
   const platform = options.platform && platformRoutes(options.platform, onInternal);
-  const handler = connectNodeAdapter({
+  const api = connectNodeAdapter({
     routes: (router) => {
       routes(router);
       platform?.(router);
@@ -69,6 +75,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     shutdownSignal: shutdown.signal,
     readMaxBytes: READ_MAX_BYTES,
   });
+  const assets =
+    options.consoleDir === false ? undefined : consoleAssets(options.consoleDir ?? PACKAGED_CONSOLE);
+  const handler: typeof api = (request, response) =>
+    assets?.claims(request) ? assets.serve(request, response) : api(request, response);
   const server = await listenDualProtocol(handler, host, options.port ?? 0, options.limits ?? DEFAULTS.api);
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`,

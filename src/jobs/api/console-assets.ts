@@ -1,0 +1,146 @@
+import { readFile } from "node:fs/promises";
+import { extname, join, sep } from "node:path";
+
+/**
+ * The web console's built files (`dist/console`, made by `npm run build`), served beside the API
+ * on its port. Only GET and HEAD of the console's own paths are taken; everything else — every
+ * API call — goes to the API as before. The files need no token: the API calls they make do.
+ */
+export interface ConsoleAssets {
+  /** Whether the request is the console's to answer. */
+  claims(request: AssetRequest): boolean;
+  serve(request: AssetRequest, response: AssetResponse): void;
+}
+
+/** What is read of a request: HTTP/1.1's and HTTP/2's compatibility API both have it. */
+export interface AssetRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+}
+
+/** What is used of a response, likewise. */
+export interface AssetResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: Buffer): unknown;
+}
+
+/** The client-side routes: any path under them is the app's page, so it gets index.html. */
+const APP_ROUTES = ["/infrastructure"];
+/** Vite names these by their content hash, so a name never changes meaning. */
+const HASHED_DIR = "/assets/";
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".wasm": "application/wasm",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/**
+ * The app loads its scripts and styles from this origin and talks only to it; nothing may frame
+ * it. A user's token sits in sessionStorage, so an injected script must have nowhere to run from.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export function consoleAssets(root: string): ConsoleAssets {
+  return {
+    claims(request) {
+      if (request.method !== "GET" && request.method !== "HEAD") return false;
+      const path = pathOf(request.url);
+      return (
+        path === "/" ||
+        path.startsWith(HASHED_DIR) ||
+        APP_ROUTES.some((route) => path === route || path.startsWith(`${route}/`)) ||
+        // The build's own top-level files (a favicon and the like), by their kind of content.
+        (/^\/[\w.-]+$/.test(path) && CONTENT_TYPES[extname(path)] !== undefined)
+      );
+    },
+    serve(request, response) {
+      answer(root, request, response).catch(() =>
+        send(response, request, 500, plain("cannot read the console")),
+      );
+    },
+  };
+}
+
+async function answer(root: string, request: AssetRequest, response: AssetResponse): Promise<void> {
+  const path = pathOf(request.url);
+  const page = path === "/" || APP_ROUTES.some((route) => path === route || path.startsWith(`${route}/`));
+  const file = page ? join(root, "index.html") : insideRoot(root, path);
+  if (file === undefined) return send(response, request, 404, plain("not found"));
+  const body = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "EISDIR" || error.code === "ENOTDIR") return undefined;
+    throw error;
+  });
+  if (body === undefined)
+    return send(
+      response,
+      request,
+      404,
+      plain(page ? "the console is not built (npm run build)" : "not found"),
+    );
+  const headers: Record<string, string> = {
+    "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+    "cache-control": path.startsWith(HASHED_DIR) ? "public, max-age=31536000, immutable" : "no-cache",
+  };
+  if (extname(file) === ".html") headers["content-security-policy"] = CONTENT_SECURITY_POLICY;
+  send(response, request, 200, { headers, body });
+}
+
+/** The URL's path, query and fragment dropped; "" when it is not one. */
+function pathOf(url: string | undefined): string {
+  if (url === undefined || !url.startsWith("/")) return "";
+  return url.split(/[?#]/, 1)[0] ?? "";
+}
+
+/**
+ * The file `path` names under `root`, or undefined when it would be anywhere else: the path is
+ * decoded first, so `%2e%2e` and `%2f` cannot smuggle a `..` past the check.
+ */
+function insideRoot(root: string, path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  const segments = decoded.split("/").slice(1);
+  if (segments.some((s) => s === "" || s === "." || s === ".." || s.includes("\\") || s.includes("\0")))
+    return undefined;
+  const file = join(root, ...segments);
+  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
+}
+
+interface Reply {
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+function plain(text: string): Reply {
+  return { headers: { "content-type": "text/plain; charset=utf-8" }, body: Buffer.from(`${text}\n`) };
+}
+
+function send(response: AssetResponse, request: AssetRequest, status: number, reply: Reply): void {
+  response.writeHead(status, {
+    ...reply.headers,
+    "content-length": String(reply.body.length),
+    "x-content-type-options": "nosniff",
+  });
+  response.end(request.method === "HEAD" ? Buffer.alloc(0) : reply.body);
+}
