@@ -194,6 +194,34 @@ describe("the web console, in Chromium, against a real service", () => {
     }
   });
 
+  it("ends the session when the service refuses the token later: the next page asks to sign in again", async () => {
+    const issued = await admin.governance.issueToken({ user: "web-user", name: "console-revoked" });
+    const { context, page, errors } = await freshPage();
+    try {
+      await page.goto(`${url}/infrastructure/sign-in`);
+      await page.getByLabel("API token").fill(issued.token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await row(page, "greeter").waitFor();
+      await admin.governance.revokeToken({ id: issued.info?.id ?? "" });
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Stacks" }).click();
+      await page.waitForURL(`${url}/infrastructure/sign-in`);
+      const notice = page.getByRole("status").filter({ hasText: "You were signed out." });
+      await notice.waitFor();
+      assert.match((await notice.textContent()) ?? "", /did not accept this API token/);
+      assert.equal(await page.evaluate(`sessionStorage.getItem(${JSON.stringify(TOKEN_KEY)})`), null);
+      // Signed in again, the user is back where they were going.
+      await page.getByLabel("API token").fill(token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${url}/infrastructure/stacks`);
+      assert.deepEqual(
+        errors.filter((e) => !/status of 401/.test(e)),
+        [],
+      );
+    } finally {
+      await context.close();
+    }
+  });
+
   it("opens the templates page, cold cache, interactive within the target", async (t) => {
     const { context, page, errors } = await freshPage();
     try {

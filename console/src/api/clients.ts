@@ -1,6 +1,7 @@
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { Governance, TemplateCatalog, TenantStacks } from "./platform";
+import { isSignedOut } from "./problem";
 
 /** The platform's three services, each call signed with one user's API token. */
 export interface PlatformClients {
@@ -9,10 +10,23 @@ export interface PlatformClients {
   readonly governance: Client<typeof Governance>;
 }
 
-export function platformClients(token: string, baseUrl = window.location.origin): PlatformClients {
-  const bearer: Interceptor = (next) => (request) => {
+/**
+ * Clients for the service this page came from. `onRefused` hears of every call refused for the
+ * token (revoked, expired): the session is over, whichever page made the call.
+ */
+export function platformClients(
+  token: string,
+  onRefused: (error: unknown) => void,
+  baseUrl = window.location.origin,
+): PlatformClients {
+  const bearer: Interceptor = (next) => async (request) => {
     request.header.set("Authorization", `Bearer ${token}`);
-    return next(request);
+    try {
+      return await next(request);
+    } catch (error) {
+      if (isSignedOut(error)) onRefused(error);
+      throw error;
+    }
   };
   const transport = createConnectTransport({ baseUrl, interceptors: [bearer] });
   return {

@@ -5,9 +5,12 @@ import { problemText } from "../api/problem";
 import { type Session, SessionContext, type SessionState } from "./session-context";
 import { tokenStore } from "./token-store";
 
-/** Signs in with a token: the service's list of the caller's tenants is the proof it is good. */
-async function open(token: string): Promise<SessionState> {
-  const clients = platformClients(token);
+/**
+ * Signs in with a token: the service's list of the caller's tenants is the proof it is good.
+ * `onRefused`: the service refused the token later on.
+ */
+async function open(token: string, onRefused: (error: unknown) => void): Promise<SessionState> {
+  const clients = platformClients(token, onRefused);
   const { tenants } = await clients.governance.listTenants({});
   const sorted = [...tenants].sort((a, b) => a.name.localeCompare(b.name));
   return { status: "signed-in", clients, tenants: sorted, tenant: chosen(sorted, tokenStore.tenant()) };
@@ -22,11 +25,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     tokenStore.token() === null ? { status: "signed-out" } : { status: "restoring" },
   );
 
+  const signOut = useCallback((notice?: string) => {
+    tokenStore.clear();
+    setState(notice === undefined ? { status: "signed-out" } : { status: "signed-out", notice });
+  }, []);
+  const refused = useCallback((error: unknown) => signOut(problemText(error)), [signOut]);
+
   useEffect(() => {
     const token = tokenStore.token();
     if (token === null) return;
     let live = true;
-    open(token).then(
+    open(token, refused).then(
       (opened) => live && setState(opened),
       (error: unknown) => {
         tokenStore.clear();
@@ -36,18 +45,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, []);
+  }, [refused]);
 
-  const signIn = useCallback(async (token: string) => {
-    const opened = await open(token);
-    tokenStore.save(token);
-    setState(opened);
-  }, []);
-
-  const signOut = useCallback((notice?: string) => {
-    tokenStore.clear();
-    setState(notice === undefined ? { status: "signed-out" } : { status: "signed-out", notice });
-  }, []);
+  const signIn = useCallback(
+    async (token: string) => {
+      // Refused at once, the token was never in: the sign-in page says why, nothing is signed out.
+      let checked = false;
+      const opened = await open(token, (error) => checked && refused(error));
+      checked = true;
+      tokenStore.save(token);
+      setState(opened);
+    },
+    [refused],
+  );
 
   const selectTenant = useCallback((name: string) => {
     tokenStore.saveTenant(name);
