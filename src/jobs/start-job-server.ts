@@ -8,6 +8,7 @@ import { Envelope } from "./secrets/envelope";
 import { Authenticator } from "./service/authenticator";
 import { CatalogueService } from "./service/catalogue-service";
 import { GovernanceService } from "./service/governance-service";
+import { PolicyPackService } from "./service/policy-pack-service";
 import { StackJobService } from "./service/stack-job-service";
 import { TenantStackOrchestrator, tenantStackKey } from "./service/tenant-stack-orchestrator";
 import { openStateStore } from "./state-store/state-store";
@@ -38,6 +39,7 @@ export interface PlatformServices {
   readonly governance: GovernanceService;
   readonly catalogue: CatalogueService;
   readonly stacks: TenantStackOrchestrator;
+  readonly policies: PolicyPackService;
 }
 
 export interface JobServer {
@@ -89,6 +91,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       governance: new GovernanceService(db),
       catalogue,
       stacks,
+      policies: new PolicyPackService(db),
     };
     // The API listens before any worker starts: a service started by mistake on another's port
     // fails before its workers take the other's running jobs for orphans.
@@ -105,6 +108,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
           catalogue: platform.catalogue,
           stacks: platform.stacks,
           governance: platform.governance,
+          policies: platform.policies,
         },
       });
       url = api.url;

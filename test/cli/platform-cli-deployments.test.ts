@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
-import { Language, Role } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
+import type { PlatformClient } from "../../src/jobs/api/client";
+import { Language } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { type CliRun, cliAs, jsonOutput, outputLines } from "../support/cli-process";
-import { type JobFixture, startJobFixture } from "../support/job-fixture";
-import { TEST_TEMPLATE_INSTALLS } from "../support/platform-fixture";
+import type { JobFixture } from "../support/job-fixture";
+import { servedPlatform } from "../support/served-platform";
 
 const SERVICE_TOKEN = "deployments-cli-service-token-9a41c7";
 
@@ -43,20 +43,11 @@ describe("stackwright's deployment and approval commands against a running servi
   }
 
   before(async () => {
-    fx = await startJobFixture({
-      stacks: {},
-      settings: { templateInstallsDir: TEST_TEMPLATE_INSTALLS },
-      server: { token: SERVICE_TOKEN },
-    });
-    api = createPlatformClient({
-      baseUrl: fx.server.url as string,
-      token: SERVICE_TOKEN,
-      transport: "connect-json",
-    });
-    await api.governance.createTenant({ name: "team-a" });
-    await api.governance.createUser({ name: "alice" });
-    await api.governance.setMembership({ tenant: "team-a", user: "alice", role: Role.TENANT_ADMIN });
-    aliceToken = (await api.governance.issueToken({ user: "alice", name: "test" })).token;
+    ({
+      fx,
+      api,
+      memberToken: aliceToken,
+    } = await servedPlatform(SERVICE_TOKEN, { tenant: "team-a", user: "alice" }));
     for (const [name, source] of [
       ["gated", GATED],
       ["broken", BROKEN],
@@ -145,10 +136,13 @@ describe("stackwright's deployment and approval commands against a running servi
 
     const listed = await alice(["approvals", "list", "--tenant", "team-a"]);
     assert.deepEqual(outputLines(listed.stdout).length, 2, listed.stderr);
-    assert.match(listed.stdout, /^DEPLOYMENT +STACK +STARTED BY +APPROVER ROLE +PLAN +REQUESTED +EXPIRES$/m);
     assert.match(
       listed.stdout,
-      new RegExp(`^${id} +web +alice +tenant-admin +${plan} +\\d{4}-\\S+ +\\d{4}-\\S+$`, "m"),
+      /^DEPLOYMENT +STACK +STARTED BY +APPROVER ROLE +PLAN +POLICY FINDINGS +REQUESTED +EXPIRES$/m,
+    );
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${id} +web +alice +tenant-admin +${plan} +- +\\d{4}-\\S+ +\\d{4}-\\S+$`, "m"),
     );
     const listedJson = jsonOutput<{
       deployments: { id: string; status: string; approval: { decision: string; approverRole: string } }[];

@@ -38,7 +38,8 @@ export function registerApprovalCommands(program: Command, io: PlatformCliIo): v
       .command("list")
       .description(
         "List a tenant's deployments awaiting approval, oldest first: the stack, who started it, the " +
-          "plan's hash, the role an approver needs and when the request expires.",
+          "plan's hash, the role an approver needs, how many advisory policy findings its preview had " +
+          "(--json, or the deploy's --watch, lists them) and when the request expires.",
       )
       .option("--tenant <tenant>", "the tenant (name or id); required"),
     io,
@@ -51,13 +52,23 @@ export function registerApprovalCommands(program: Command, io: PlatformCliIo): v
       }
       printTable(
         io,
-        ["DEPLOYMENT", "STACK", "STARTED BY", "APPROVER ROLE", "PLAN", "REQUESTED", "EXPIRES"],
+        [
+          "DEPLOYMENT",
+          "STACK",
+          "STARTED BY",
+          "APPROVER ROLE",
+          "PLAN",
+          "POLICY FINDINGS",
+          "REQUESTED",
+          "EXPIRES",
+        ],
         answer.deployments.map((d) => [
           d.id,
           d.stackName,
           d.startedBy,
           d.approval === undefined ? "-" : roleText(d.approval.approverRole),
           d.approval?.planHash ?? "-",
+          d.policyFindings.length === 0 ? "-" : String(d.policyFindings.length),
           timeText(d.approval?.requestedAt),
           timeText(d.approval?.expiresAt),
         ]),

@@ -21,6 +21,7 @@ import {
   STEP_STATUS_ENUM,
 } from "../../jobs/api/proto-enums";
 import { TERMINAL_DEPLOYMENT_STATUSES } from "../../jobs/domain/deployment";
+import { findingResourceLabel } from "../../jobs/domain/policy-pack";
 import { plainText } from "../../jobs/redaction/plain-text";
 import { followJob, type ProgressOutput } from "../job-progress";
 import { timeText } from "../table";
@@ -85,9 +86,17 @@ export function approvalLines(deployment: Deployment, tenant: string): string[] 
     `  plan:          ${approval?.planHash ?? "-"}`,
     `  approver role: ${approval === undefined ? "-" : roleText(approval.approverRole)} (not ${cell(deployment.startedBy)}, who started it)`,
     `  expires:       ${timeText(approval?.expiresAt)}`,
+    ...policyFindingLines(deployment).map((line) => `  ${line}`),
     `approve: stackwright approvals approve ${deployment.id} --tenant ${cell(tenant)} [--comment TEXT]`,
     `reject:  stackwright approvals reject ${deployment.id} --tenant ${cell(tenant)} [--comment TEXT]`,
   ];
+}
+
+/** What the policy packs reported in the preview: `policy advisory pack/policy on Type name: message`. */
+export function policyFindingLines(deployment: Deployment): string[] {
+  return deployment.policyFindings.map((finding) => {
+    return `policy ${cell(finding.enforcement)} ${cell(finding.policyPack)}/${cell(finding.policy)} on ${cell(findingResourceLabel(finding.resource))}: ${cell(finding.message)}`;
+  });
 }
 
 interface StepShown {
@@ -191,6 +200,8 @@ export function awaitsDecision(deployment: Deployment): boolean {
 
 /** Ends a followed deployment: its status, its compensation; throws unless it succeeded. */
 export function finishDeployment(deployment: Deployment, out: ProgressOutput): void {
+  // Before an approval gate they were shown with the plan.
+  if (deployment.approval === undefined) for (const line of policyFindingLines(deployment)) out.log(line);
   const compensation = deployment.compensation;
   if (compensation !== undefined)
     out.log(

@@ -4,6 +4,7 @@ import { registerAuditCommand } from "./audit";
 import type { PlatformCliIo } from "./command";
 import { registerConstraintCommands } from "./constraints";
 import { registerPolicyCommands } from "./policies";
+import { registerPolicyPackCommands } from "./policy-packs";
 import { registerStackCommands } from "./stacks";
 import { registerTemplateCommands } from "./templates";
 import { registerTenantCommands } from "./tenants";
@@ -23,6 +24,7 @@ export function registerPlatformCommands(program: Command, io: PlatformCliIo): v
   registerStackCommands(program, io);
   registerApprovalCommands(program, io);
   registerPolicyCommands(program, io);
+  registerPolicyPackCommands(program, io);
   registerConstraintCommands(program, io);
   registerTenantCommands(program, io);
   registerUserCommands(program, io);

@@ -3,14 +3,16 @@ import { type Client, createClient, type Interceptor } from "@connectrpc/connect
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { StackJobs } from "./gen/stackwright/jobs/v1/jobs_pb";
 import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
+import { PolicyPacks } from "./gen/stackwright/platform/v1/policy_packs_pb";
 
 export type JobsClient = Client<typeof StackJobs>;
 
-/** The platform's three services, on one connection. */
+/** The platform's services, on one connection. */
 export interface PlatformClient {
   readonly catalog: Client<typeof TemplateCatalog>;
   readonly stacks: Client<typeof TenantStacks>;
   readonly governance: Client<typeof Governance>;
+  readonly policies: Client<typeof PolicyPacks>;
 }
 
 export interface JobsClientOptions {
@@ -32,6 +34,7 @@ export function createPlatformClient(options: JobsClientOptions): PlatformClient
     catalog: clientOf(TemplateCatalog, options),
     stacks: clientOf(TenantStacks, options),
     governance: clientOf(Governance, options),
+    policies: clientOf(PolicyPacks, options),
   };
 }
 

@@ -259,6 +259,14 @@ export function toDeployment(deployment: Deployment): DeploymentMessage {
             policy: FAILURE_POLICY_ENUM.toProto(compensation.policy),
             outcome: COMPENSATION_OUTCOME_ENUM.toProto(compensation.outcome),
           },
+    policyFindings: (deployment.policyFindings ?? []).map((finding) => ({
+      policyPack: finding.pack,
+      policyPackVersion: finding.packVersion,
+      policy: finding.policy,
+      enforcement: finding.enforcement,
+      resource: finding.resource,
+      message: finding.message,
+    })),
   });
 }
 

@@ -1,7 +1,7 @@
-import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
-import type { Caller } from "../domain/caller";
+import type { ConnectRouter } from "@connectrpc/connect";
 import type { PlatformContracts, StartedDeployment } from "../domain/platform-contracts";
 import { PlatformError } from "../domain/platform-error";
+import type { AsCaller } from "./as-caller";
 import { bearerOf } from "./bearer-auth";
 import { toConnectError } from "./errors";
 import { deploymentSnapshots, jobEventStream, serverStream } from "./event-stream";
@@ -32,6 +32,7 @@ import {
   toTenantStack,
   toUser,
 } from "./platform-messages";
+import { policyPackRoutes } from "./policy-pack-routes";
 import { DEPLOY_POLICY_SCOPE_ENUM, expectedEnumValues, FAILURE_POLICY_ENUM, ROLE_ENUM } from "./proto-enums";
 import { toStackUpdate } from "./to-message";
 
@@ -84,7 +85,7 @@ export function platformRoutes(
   platform: PlatformContracts,
   onInternal: (error: unknown) => void,
 ): (router: ConnectRouter) => void {
-  const as = async <T>(context: HandlerContext, call: (caller: Caller) => Promise<T>): Promise<T> => {
+  const as: AsCaller = async (context, call) => {
     try {
       return await call(await platform.authenticate(bearerOf(context.requestHeader)));
     } catch (error) {
@@ -94,7 +95,10 @@ export function platformRoutes(
   const page = (size: number) => (size === 0 ? DEFAULT_PAGE_SIZE : size);
   const { catalogue, stacks, governance } = platform;
 
+  const policyPacks = policyPackRoutes(platform.policies, as);
+
   return (router: ConnectRouter): void => {
+    policyPacks(router);
     router.service(TemplateCatalog, {
       createTemplate: (request, context) =>
         as(context, async (caller) => {

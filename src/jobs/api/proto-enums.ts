@@ -18,6 +18,12 @@ import {
   type StepStatus,
 } from "../domain/deployment";
 import { JOB_STATUSES, type JobStatus, OPERATIONS, type Operation } from "../domain/job";
+import {
+  POLICY_ENFORCEMENTS,
+  POLICY_PACK_LANGUAGES,
+  type PolicyEnforcement,
+  type PolicyPackLanguage,
+} from "../domain/policy-pack";
 import { JobStatus as ProtoJobStatus, Operation as ProtoOperation } from "./gen/stackwright/jobs/v1/jobs_pb";
 import {
   ApprovalDecision as ProtoApprovalDecision,
@@ -30,6 +36,10 @@ import {
   FailurePolicy as ProtoFailurePolicy,
   Role as ProtoRole,
 } from "./gen/stackwright/platform/v1/platform_pb";
+import {
+  PolicyEnforcement as ProtoPolicyEnforcement,
+  PolicyPackLanguage as ProtoPolicyPackLanguage,
+} from "./gen/stackwright/platform/v1/policy_packs_pb";
 
 /**
  * The one place where the service's vocabulary (strings, as the store and the engine know them)
@@ -184,6 +194,16 @@ export const ROLE_ENUM = new EnumTable<Role, ProtoRole>(ROLES, {
   "tenant-admin": ProtoRole.TENANT_ADMIN,
   "provider-admin": ProtoRole.PROVIDER_ADMIN,
 });
+
+export const POLICY_PACK_LANGUAGE_ENUM = new EnumTable<PolicyPackLanguage, ProtoPolicyPackLanguage>(
+  POLICY_PACK_LANGUAGES,
+  { javascript: ProtoPolicyPackLanguage.JAVASCRIPT, typescript: ProtoPolicyPackLanguage.TYPESCRIPT },
+);
+
+export const POLICY_ENFORCEMENT_ENUM = new EnumTable<PolicyEnforcement, ProtoPolicyEnforcement>(
+  POLICY_ENFORCEMENTS,
+  { advisory: ProtoPolicyEnforcement.ADVISORY, mandatory: ProtoPolicyEnforcement.MANDATORY },
+);
 
 /** What a request may say for an enum field, by the names JSON clients write. */
 export function expectedEnumValues(schema: DescEnum): string {

@@ -8,6 +8,7 @@ import type {
 } from "../domain/deployment";
 import type { Job, JobPlan } from "../domain/job";
 import type { JobRunners } from "../domain/job-runners";
+import { findingOf, POLICY_FINDING_EVENT, type PolicyFinding } from "../domain/policy-pack";
 import type { TenantStack, TenantStackStatus } from "../domain/tenant-stack";
 import { recordAudit } from "../store/audit-log";
 import { CatalogueStore } from "../store/catalogue-store";
@@ -72,13 +73,29 @@ export function deploymentActivities(options: DeploymentActivityOptions): Deploy
         succeeded ? "succeeded" : "failed",
         error,
       );
-    if (request.operation === "preview") await deployments.setChanges(request.deploymentId, job.changes);
+    if (request.operation === "preview") {
+      await deployments.setChanges(request.deploymentId, job.changes);
+      await deployments.setPolicyFindings(request.deploymentId, await policyFindingsOf(job.id));
+    }
     if (succeeded && request.plan !== undefined && "save" in request.plan) {
       const hash = await boundHash(stack, job.id);
       if (hash === undefined) return { jobId: job.id, succeeded: false, error: "the preview saved no plan" };
       return { jobId: job.id, succeeded, error, planHash: hash };
     }
     return { jobId: job.id, succeeded, error };
+  };
+
+  const policyFindingsOf = async (jobId: string): Promise<PolicyFinding[]> => {
+    const findings: PolicyFinding[] = [];
+    for (let after = 0; ; ) {
+      const page = await jobs.events(jobId, after);
+      if (page.length === 0) return findings;
+      for (const event of page) {
+        const finding = event.kind === POLICY_FINDING_EVENT ? findingOf(event.data) : undefined;
+        if (finding !== undefined) findings.push(finding);
+      }
+      after = (page.at(-1) as { seq: number }).seq;
+    }
   };
 
   return {

@@ -1,5 +1,6 @@
 import type { Role } from "../../catalog/permissions";
 import type { ChangeSummary, Operation } from "./job";
+import type { PolicyFinding } from "./policy-pack";
 import type { TenantStackStatus } from "./tenant-stack";
 
 /**
@@ -98,6 +99,8 @@ export interface Deployment {
   readonly error: string | null;
   /** The preview's resource changes, once it ran. */
   readonly changes: ChangeSummary | null;
+  /** What the policy packs reported in the preview (mandatory ones stopped it); null before it ran. */
+  readonly policyFindings: readonly PolicyFinding[] | null;
   readonly steps: readonly DeploymentStep[];
   readonly approval: Approval | null;
   readonly compensation: Compensation | null;

@@ -3,6 +3,7 @@ import type { Caller } from "./caller";
 import type { ConstraintRecord, Template, TemplateVersion } from "./catalogue";
 import type { Deployment, DeployPolicy } from "./deployment";
 import type { Job, JobEvent } from "./job";
+import type { PolicyAttachment, PolicyPack } from "./policy-pack";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "./tenancy";
 import type { TenantStack } from "./tenant-stack";
 
@@ -145,4 +146,35 @@ export interface PlatformContracts {
   readonly catalogue: TemplateCatalogContract;
   readonly stacks: TenantStacksContract;
   readonly governance: GovernanceContract;
+  readonly policies: PolicyPackContract;
+}
+
+export interface PublishPolicyPackRequest {
+  readonly name: string;
+  readonly language: string;
+  readonly files: unknown;
+  readonly dependencies?: unknown;
+}
+
+/** A pack attached to a template (by name) or to a tenant (by name): exactly one of the two. */
+export interface PolicyAttachmentTarget {
+  readonly pack: string;
+  readonly template?: string;
+  readonly tenant?: string;
+}
+
+export interface AttachPolicyPackRequest extends PolicyAttachmentTarget {
+  /** The pack's latest version when not given. */
+  readonly version?: number;
+  /** Every policy run at this level; the pack's own levels when not given. */
+  readonly enforcement?: string;
+}
+
+/** Policy packs: the platform's governance, so a Provider Admin's to publish and attach. */
+export interface PolicyPackContract {
+  publish(caller: Caller, request: PublishPolicyPackRequest): Promise<PolicyPack>;
+  list(caller: Caller): Promise<PolicyPack[]>;
+  attach(caller: Caller, request: AttachPolicyPackRequest): Promise<PolicyAttachment>;
+  detach(caller: Caller, request: PolicyAttachmentTarget): Promise<void>;
+  attachments(caller: Caller, filter: { template?: string; tenant?: string }): Promise<PolicyAttachment[]>;
 }

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { ChangeSummary, JobPlan, Operation } from "../domain/job";
+import type { PolicyEnforcement } from "../domain/policy-pack";
 import { EventLogTail } from "../engine/engine-event-log";
 import type { EngineProcesses } from "../engine/engine-process";
 import { type SandboxPlan, sandboxedCommand } from "../engine/sandbox";
@@ -15,6 +16,15 @@ const OPERATION_ARGS: Record<Operation, string[]> = {
   refresh: ["refresh", "--yes", "--skip-preview"],
   destroy: ["destroy", "--yes", "--skip-preview"],
 };
+
+/** A policy pack as the engine runs it: its prepared directory, and the level its attachment asks for. */
+export interface PolicyPackRun {
+  readonly dir: string;
+  readonly enforcement: PolicyEnforcement | null;
+}
+
+/** The operations policies check: those that decide what the stack becomes. */
+const CHECKED_BY_POLICIES: ReadonlySet<Operation> = new Set(["preview", "up"]);
 
 export interface OperationRun {
   readonly operation: Operation;
@@ -33,6 +43,8 @@ export interface OperationRun {
   readonly sandbox?: SandboxPlan;
   /** Save the preview's update plan, or apply one (checked against the operation when the job was queued). */
   readonly plan?: JobPlan;
+  /** Policy packs to check a preview or an up with. */
+  readonly policyPacks?: readonly PolicyPackRun[];
 }
 
 export interface OperationOutcome {
@@ -67,6 +79,7 @@ export async function runEngineOperation(run: OperationRun): Promise<OperationOu
       "--color",
       "never",
       "--non-interactive",
+      ...(CHECKED_BY_POLICIES.has(run.operation) ? policyArgs(run.policyPacks ?? [], runDir) : []),
     ];
     const command = run.sandbox
       ? sandboxedCommand(run.cli.command, args, {
@@ -89,4 +102,20 @@ export async function runEngineOperation(run: OperationRun): Promise<OperationOu
     rmSync(runDir, { recursive: true, force: true });
   }
   return { changes: summary, ...(savedPlan !== undefined && { savedPlan }) };
+}
+
+/**
+ * `--policy-pack` for each pack; when any attachment sets a level, a `--policy-pack-config` for
+ * every pack in the same order (the engine pairs them by position), setting `all` of a pack's
+ * policies to that level or leaving them as the pack gives them.
+ */
+function policyArgs(packs: readonly PolicyPackRun[], runDir: string): string[] {
+  const args = packs.flatMap((pack) => ["--policy-pack", pack.dir]);
+  if (packs.every((pack) => pack.enforcement === null)) return args;
+  packs.forEach((pack, index) => {
+    const file = join(runDir, `policy-config-${index}.json`);
+    writeFileSync(file, JSON.stringify(pack.enforcement === null ? {} : { all: pack.enforcement }));
+    args.push("--policy-pack-config", file);
+  });
+  return args;
 }

@@ -1,5 +1,6 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { ChangeSummary } from "../domain/job";
+import { POLICY_FINDING_EVENT, type PolicyFinding } from "../domain/policy-pack";
 
 /** One engine event as a job records it. */
 export interface RecordedEvent {
@@ -39,6 +40,18 @@ export function summarizeEvent(event: EngineEvent, tally?: ChangeSummary): Recor
         maybeCorrupt: event.summaryEvent.maybeCorrupt,
       },
     };
+  if (event.policyEvent) {
+    const p = event.policyEvent;
+    const finding: PolicyFinding = {
+      pack: p.policyPackName,
+      packVersion: p.policyPackVersion,
+      policy: p.policyName,
+      enforcement: p.enforcementLevel,
+      resource: p.resourceUrn ?? "",
+      message: p.message.trim(),
+    };
+    return { kind: POLICY_FINDING_EVENT, data: { ...finding } };
+  }
   if (event.cancelEvent) return { kind: "cancelEvent", data: {} };
   if (event.preludeEvent) return { kind: "preludeEvent", data: {} };
   return undefined;

@@ -1,4 +1,5 @@
 import type { ChangeSummary } from "../domain/job";
+import { findingResourceLabel, type PolicyFinding } from "../domain/policy-pack";
 import { commandResultOf } from "../engine/pulumi-sdk-internals";
 import type { JobResult } from "../store/job-store";
 
@@ -73,4 +74,17 @@ export function planViolation(error: unknown): string | undefined {
     .split("\n")
     .filter((l) => !BEYOND_PLAN.test(l) && !SHORT_OF_PLAN.test(l) && /^error:/i.test(l));
   return [headline, ...otherErrors].join("\n");
+}
+
+/**
+ * A failed operation's error when mandatory policies stopped it: each violation with its pack,
+ * policy and resource, in the words the policy reported. Undefined when none was mandatory.
+ */
+export function policyViolation(findings: readonly PolicyFinding[]): string | undefined {
+  const mandatory = findings.filter((f) => f.enforcement === "mandatory");
+  if (mandatory.length === 0) return undefined;
+  const lines = mandatory.map((f) => {
+    return `${f.pack}/${f.policy} on ${findingResourceLabel(f.resource)}: ${f.message.replace(/\s*\n\s*/g, " — ")}`;
+  });
+  return `stopped by mandatory policy: ${lines.join("; ")}`;
 }

@@ -5,6 +5,7 @@ import { parseYaml } from "../../core/yaml";
 import type { ServiceConfig, StackConfig } from "../config/service-config";
 import type { TemplateLanguage } from "../domain/catalogue";
 import type { Job } from "../domain/job";
+import type { PolicyPack } from "../domain/policy-pack";
 import { SANDBOX_COMMAND, type SandboxPlan } from "../engine/sandbox";
 import type { Envelope } from "../secrets/envelope";
 import {
@@ -14,6 +15,7 @@ import {
   type StateStore,
 } from "../state-store/state-store";
 import { CatalogueStore } from "../store/catalogue-store";
+import { PolicyPackStore } from "../store/policy-pack-store";
 import { SealedSecretStore } from "../store/sealed-secret-store";
 import type { SqlExecutor } from "../store/sql-database";
 import { TenantStackStore } from "../store/tenant-stack-store";
@@ -46,12 +48,23 @@ export interface TemplatePreparer {
   ): Promise<{ dir: string; runtime: string; project: string }>;
 }
 
+/** Builds a policy pack version for the engine (workspace/policy-packs); gives its directory. */
+export interface PolicyPackPreparer {
+  prepare(pack: PolicyPack, signal?: AbortSignal): Promise<string>;
+}
+
+/** Where prepared policy packs are kept: inside the data directory, readable from the sandbox. */
+export function policyPacksDir(config: ServiceConfig): string {
+  return join(config.dataDir, "policy-packs");
+}
+
 export interface JobTargetOptions {
   readonly config: ServiceConfig;
   readonly workloads: Workloads;
   readonly db: SqlExecutor;
   readonly envelope: Envelope;
   readonly templates: TemplatePreparer;
+  readonly policyPacks: PolicyPackPreparer;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -108,7 +121,7 @@ export class JobTargets {
   }
 
   private async tenantStack(stackId: string, signal: AbortSignal): Promise<JobTarget | { error: string }> {
-    const { db, envelope, templates, config } = this.options;
+    const { db, envelope, templates, policyPacks, config } = this.options;
     const stack = await new TenantStackStore(db).get(stackId);
     if (stack === undefined) return { error: `the tenant stack ${stackId} no longer exists` };
     const catalogue = new CatalogueStore(db);
@@ -206,6 +219,16 @@ export class JobTargets {
           mirrorProject(prepared.dir, projectDir);
           return projectDir;
         },
+        // Read when the job runs: a pack attached or detached since it was queued counts.
+        policyPacks: async () => {
+          const applied = await new PolicyPackStore(db).appliedTo(template.id, stack.tenantId);
+          return Promise.all(
+            applied.map(async ({ pack, enforcement }) => ({
+              dir: await policyPacks.prepare(pack, signal),
+              enforcement,
+            })),
+          );
+        },
       },
     };
   }
@@ -236,7 +259,11 @@ function sandboxPlan(
   return {
     hiddenDirs: [config.dataDir],
     hiddenFiles: [...secretFiles, ...(config.file === undefined ? [] : [config.file])],
-    readable: [join(config.dataDir, "templates", "versions"), config.templateInstallsDir],
+    readable: [
+      join(config.dataDir, "templates", "versions"),
+      policyPacksDir(config),
+      config.templateInstallsDir,
+    ],
     writable: [stackDir, ...(backendDir === undefined ? [] : [backendDir]), pulumiHome],
     readOnlyWithin: [join(pulumiHome, "plugins")],
   };

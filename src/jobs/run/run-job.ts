@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../config/service-config";
 import type { ChangeSummary, Job, JobPlan, StopReason } from "../domain/job";
+import { findingOf, POLICY_FINDING_EVENT, type PolicyFinding } from "../domain/policy-pack";
 import { EngineProcesses, isConcurrentUpdate } from "../engine/engine-process";
 import type { SandboxPlan } from "../engine/sandbox";
 import { clearStackLock } from "../engine/stack-lock";
@@ -10,9 +11,9 @@ import { RedactingLines, Redactor } from "../redaction/redactor";
 import type { JobResult } from "../store/job-store";
 import { MissingSecretError, type StackEnvironment, stackEnvironment } from "../workspace/stack-environment";
 import { BoundedOutput } from "./bounded-output";
-import { runEngineOperation } from "./engine-operation";
+import { type PolicyPackRun, runEngineOperation } from "./engine-operation";
 import { isPlannedStep, nonEmpty, summarizeEvent } from "./event-summary";
-import { describeFailure, exitCodeOf, failedResult, planViolation } from "./failure-text";
+import { describeFailure, exitCodeOf, failedResult, planViolation, policyViolation } from "./failure-text";
 import { type RetryPolicy, retryDelay, sleep } from "./retry-policy";
 import { readStackOutputs } from "./stack-outputs";
 import { type StackSetups, setUpStack, setupFingerprint } from "./stack-setups";
@@ -23,6 +24,8 @@ export interface ProjectSource {
   readonly runtime: string;
   /** The stack's own project directory, made ready to run; throws for a project that cannot be. */
   prepare(): Promise<string>;
+  /** The policy packs its previews and ups are checked with, made ready to run; none when absent. */
+  policyPacks?(): Promise<readonly PolicyPackRun[]>;
 }
 
 export interface RunContext {
@@ -77,9 +80,14 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
   const tally: ChangeSummary = {};
   // An up applying a plan previews first: what that preview would do is no change made.
   const counts = (event: EngineEvent) => ctx.job.operation === "preview" || !isPlannedStep(event);
+  const findings: PolicyFinding[] = [];
   const onEvent = (event: EngineEvent) => {
     const recorded = summarizeEvent(event, counts(event) ? tally : undefined);
-    if (recorded) ctx.emit(recorded.kind, redactor.value(recorded.data));
+    if (recorded === undefined) return;
+    const data = redactor.value(recorded.data);
+    ctx.emit(recorded.kind, data);
+    const finding = recorded.kind === POLICY_FINDING_EVENT ? findingOf(data) : undefined;
+    if (finding !== undefined) findings.push(finding);
   };
   const processes = new EngineProcesses(ctx.job.id);
   const forceKill = () => {
@@ -96,6 +104,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     | undefined;
   try {
     const workDir = await ctx.project.prepare();
+    const policyPacks = (await ctx.project.policyPacks?.()) ?? [];
     await ctx.setups.ensure(ctx.stack.name, setupFingerprint(workDir, ctx.stack, environment), () =>
       setUpStack(workDir, ctx.stack, environment, ctx.cli, processes),
     );
@@ -114,6 +123,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
           signal: ctx.signal,
           ...(ctx.sandbox !== undefined && { sandbox: ctx.sandbox }),
           ...(ctx.plan !== undefined && { plan: ctx.plan }),
+          ...(policyPacks.length > 0 && { policyPacks }),
         });
         const outputs =
           ctx.readOutputs && ctx.job.operation !== "preview" && ctx.job.operation !== "destroy"
@@ -165,7 +175,11 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     const error = outcome.error;
     const appliesPlan = ctx.plan !== undefined && "apply" in ctx.plan;
     return failedResult(
-      redactor.text((appliesPlan ? planViolation(error) : undefined) ?? describeFailure(error)),
+      redactor.text(
+        policyViolation(findings) ??
+          (appliesPlan ? planViolation(error) : undefined) ??
+          describeFailure(error),
+      ),
       exitCodeOf(error),
       nonEmpty(tally),
       text,

@@ -17,6 +17,7 @@ import {
   TERMINAL_DEPLOYMENT_STATUSES,
 } from "../domain/deployment";
 import type { ChangeSummary } from "../domain/job";
+import type { PolicyFinding } from "../domain/policy-pack";
 import type { TenantStackStatus } from "../domain/tenant-stack";
 import type { Row, SqlExecutor } from "./sql-database";
 
@@ -124,6 +125,13 @@ export class DeploymentStore {
   async setChanges(deploymentId: string, changes: ChangeSummary | null): Promise<void> {
     await this.db.run("UPDATE deployments SET changes = ? WHERE id = ?", [
       changes === null ? null : JSON.stringify(changes),
+      deploymentId,
+    ]);
+  }
+
+  async setPolicyFindings(deploymentId: string, findings: readonly PolicyFinding[]): Promise<void> {
+    await this.db.run("UPDATE deployments SET policy_findings = ? WHERE id = ?", [
+      JSON.stringify(findings),
       deploymentId,
     ]);
   }
@@ -278,6 +286,8 @@ export class DeploymentStore {
       finishedAt: row.finished_at === null ? null : Number(row.finished_at),
       error: row.error === null ? null : String(row.error),
       changes: row.changes === null ? null : (JSON.parse(String(row.changes)) as ChangeSummary),
+      policyFindings:
+        row.policy_findings == null ? null : (JSON.parse(String(row.policy_findings)) as PolicyFinding[]),
       steps: steps.map(toStep),
       approval: (await this.approval(id)) ?? null,
       compensation: row.compensation === null ? null : (JSON.parse(String(row.compensation)) as Compensation),

@@ -4,10 +4,11 @@ import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { loadOrCreateMasterKeys } from "../config/master-keys";
 import type { ServiceConfig } from "../config/service-config";
 import type { StopReason } from "../domain/job";
-import { JobTargets } from "../run/job-targets";
+import { JobTargets, policyPacksDir } from "../run/job-targets";
 import { Envelope } from "../secrets/envelope";
 import { JobStore } from "../store/job-store";
 import { openDatabase } from "../store/open-database";
+import { PolicyPackWorkspaces } from "../workspace/policy-packs/policy-pack-workspaces";
 import { packageManagerEnvironment } from "../workspace/stack-environment";
 import { TemplateWorkspaces } from "../workspace/template-workspaces";
 import { Workloads } from "../workspace/workloads";
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
       envelope: new Envelope(loadOrCreateMasterKeys(data.config.dataDir, env)),
       templates: new TemplateWorkspaces({
         versionsDir: join(data.config.dataDir, "templates", "versions"),
+        installsDir: data.config.templateInstallsDir,
+        env: packageManagerEnvironment(env),
+      }),
+      policyPacks: new PolicyPackWorkspaces({
+        packsDir: policyPacksDir(data.config),
         installsDir: data.config.templateInstallsDir,
         env: packageManagerEnvironment(env),
       }),

@@ -19,6 +19,7 @@ function deployment(status: DeploymentStatus, steps: Deployment["steps"] = []): 
     finishedAt: null,
     error: null,
     changes: null,
+    policyFindings: null,
     steps,
     approval: null,
     compensation: null,

@@ -19,6 +19,11 @@ import {
   TenantStacks,
   VersionState,
 } from "../../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
+import {
+  PolicyEnforcement,
+  PolicyPackLanguage,
+  PolicyPacks,
+} from "../../../src/jobs/api/gen/stackwright/platform/v1/policy_packs_pb";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
 
@@ -65,6 +70,12 @@ async function refusal(call: Promise<unknown>): Promise<[Code, string]> {
   }
   assert.fail("expected a refusal");
 }
+
+/** A policy pack whose one policy never reports anything. */
+const PASSING_PACK =
+  'const { PolicyPack } = require("@pulumi/policy");\n' +
+  'new PolicyPack("matrix", { policies: [{ name: "none", description: "reports nothing", ' +
+  'enforcementLevel: "advisory", validateResource: () => undefined }] });\n';
 
 describe("platform API: the permission matrix and tenant isolation, over the wire", () => {
   let fx: JobFixture;
@@ -148,6 +159,13 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     await service.governance.createTenant({ name: "team-b" });
     await service.catalog.createTemplate({ name: "greeter", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "greeter" });
+    // A template never deployed here, and a pack to attach to it and detach again.
+    await service.catalog.createTemplate({ name: "undeployed", language: Language.YAML, source: source() });
+    await service.policies.publishPolicyPack({
+      name: "matrix-pack",
+      language: PolicyPackLanguage.JAVASCRIPT,
+      files: { "index.js": PASSING_PACK },
+    });
     // The provider's template whose deploys wait for a Tenant Admin's approval.
     await service.catalog.createTemplate({ name: "gated", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "gated" });
@@ -343,6 +361,40 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       call: (c) => c.governance.queryAuditLog({ tenant: "team-a" }),
     },
     {
+      rpc: "PublishPolicyPack",
+      needs: "provider-admin",
+      call: (c) =>
+        c.policies.publishPolicyPack({
+          name: fresh("pack"),
+          language: PolicyPackLanguage.JAVASCRIPT,
+          files: { "index.js": PASSING_PACK },
+        }),
+    },
+    { rpc: "ListPolicyPacks", needs: "provider-admin", call: (c) => c.policies.listPolicyPacks({}) },
+    {
+      rpc: "AttachPolicyPack",
+      needs: "provider-admin",
+      call: (c) =>
+        c.policies.attachPolicyPack({
+          pack: "matrix-pack",
+          template: "undeployed",
+          enforcement: PolicyEnforcement.ADVISORY,
+        }),
+    },
+    {
+      rpc: "DetachPolicyPack",
+      needs: "provider-admin",
+      call: async (c) => {
+        await service.policies.attachPolicyPack({ pack: "matrix-pack", tenant: "team-a" });
+        return c.policies.detachPolicyPack({ pack: "matrix-pack", tenant: "team-a" });
+      },
+    },
+    {
+      rpc: "ListPolicyAttachments",
+      needs: "provider-admin",
+      call: (c) => c.policies.listPolicyAttachments({ tenant: "team-a" }),
+    },
+    {
       rpc: "SetConstraint",
       needs: "provider-admin",
       call: (c) =>
@@ -414,10 +466,10 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return decided;
   }
 
-  it("has every RPC of the three services in its permission matrix", () => {
+  it("has every RPC of the platform's services in its permission matrix", () => {
     assert.deepEqual(
       MATRIX.map((entry) => entry.rpc).sort(),
-      [TemplateCatalog, TenantStacks, Governance]
+      [TemplateCatalog, TenantStacks, Governance, PolicyPacks]
         .flatMap((service) => service.methods.map((m) => m.name))
         .sort(),
     );
@@ -456,6 +508,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     "ListUsers",
     "SetConstraint",
     "RemoveConstraint",
+    ...PolicyPacks.methods.map((m) => m.name),
   ];
 
   function attacksOn(
@@ -578,7 +631,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       ),
     );
     assert.deepEqual(
-      [...TemplateCatalog.methods, ...TenantStacks.methods, ...Governance.methods]
+      [...TemplateCatalog.methods, ...TenantStacks.methods, ...Governance.methods, ...PolicyPacks.methods]
         .map((m) => m.name)
         .filter((rpc) => !attacked.has(rpc) && !NOT_TENANT_SCOPED.includes(rpc)),
       [],
