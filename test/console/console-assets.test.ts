@@ -5,6 +5,7 @@ import { connect as http2Connect } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { createJobsClient } from "../../src/jobs/api/client";
 import { Operation } from "../../src/jobs/api/gen/stackwright/jobs/v1/jobs_pb";
 import { type ApiServer, startApiServer } from "../../src/jobs/api/server";
@@ -14,19 +15,30 @@ import { REPO_ROOT } from "../support/paths";
 interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
+  /** Decompressed when it came gzipped. */
   readonly body: string;
+  /** As sent. */
+  readonly bytes: number;
 }
 
 /** A request with its path sent exactly as written: fetch would resolve `..` before sending. */
-function raw(port: number, path: string, method = "GET"): Promise<Answer> {
+function raw(
+  port: number,
+  path: string,
+  method = "GET",
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http1Request({ host: "127.0.0.1", port, path, method }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
+    const req = http1Request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const body = (res.headers["content-encoding"] === "gzip" ? gunzipSync(bytes) : bytes).toString(
+          "utf8",
+        );
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, bytes: bytes.length });
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on("error", reject);
     req.end();
@@ -92,6 +104,35 @@ describe("the web console's files, served on the API's port", () => {
     const missing = await raw(server.port, "/assets/index-gone.js");
     assert.equal(missing.status, 404);
     assert.doesNotMatch(missing.body, /console index/);
+  });
+
+  it("sends text gzipped to a browser that takes it, and as it is to one that does not", async () => {
+    const script = `export const words = '${"console ".repeat(500)}';`;
+    writeFileSync(join(root, "assets", "big-abc123.js"), script);
+    const gzipped = await raw(server.port, "/assets/big-abc123.js", "GET", { "accept-encoding": "gzip, br" });
+    assert.equal(gzipped.headers["content-encoding"], "gzip");
+    assert.equal(gzipped.headers.vary, "accept-encoding");
+    assert.equal(gzipped.body, script);
+    assert.ok(gzipped.bytes < script.length / 10, `${gzipped.bytes} bytes gzipped`);
+    const refusals: Record<string, string>[] = [
+      {},
+      { "accept-encoding": "gzip;q=0, identity" },
+      { "accept-encoding": "br" },
+    ];
+    for (const refusal of refusals) {
+      const plain = await raw(server.port, "/assets/big-abc123.js", "GET", refusal);
+      assert.equal(plain.headers["content-encoding"], undefined, JSON.stringify(refusal));
+      assert.equal(plain.bytes, script.length);
+    }
+    const page = await raw(server.port, "/infrastructure/stacks", "GET", { "accept-encoding": "*" });
+    assert.equal(page.headers["content-encoding"], "gzip");
+    assert.equal(page.body, INDEX);
+    // An image is compressed already: it goes as it is.
+    writeFileSync(join(root, "logo.png"), Buffer.alloc(2048));
+    const image = await raw(server.port, "/logo.png", "GET", { "accept-encoding": "gzip" });
+    assert.equal(image.headers["content-type"], "image/png");
+    assert.equal(image.headers["content-encoding"], undefined);
+    assert.equal(image.bytes, 2048);
   });
 
   it("lets no path escape the console's folder", async () => {
