@@ -135,6 +135,14 @@ describe("the web console, in Chromium, against a real service", () => {
       assert.equal(await shown(), 0);
       await page.getByLabel("Language").selectOption("yaml");
       await page.getByText("2 of 2 templates shown.").waitFor();
+      await page.getByLabel("Owner").selectOption("tenant");
+      await page.getByText("1 of 2 templates shown.").waitFor();
+      assert.equal(await row(page, "notes").count(), 1);
+      await page.getByLabel("Owner").selectOption("platform");
+      await page.getByText("1 of 2 templates shown.").waitFor();
+      assert.equal(await row(page, "greeter").count(), 1);
+      await page.getByLabel("Owner").selectOption("all");
+      await page.getByText("2 of 2 templates shown.").waitFor();
       await page.getByLabel("Published").selectOption("published");
       await page.getByText("1 of 2 templates shown.").waitFor();
       assert.equal(await row(page, "greeter").count(), 1);

@@ -1,11 +1,11 @@
-import type { LanguageChoice, PublishedChoice, TemplateFilter } from "./template-filter";
+import type { LanguageChoice, OwnerChoice, PublishedChoice, TemplateFilter } from "./template-filter";
 
 interface Props {
   readonly filter: TemplateFilter;
   readonly onChange: (filter: TemplateFilter) => void;
 }
 
-/** Search and the two filters; every change is applied at once. */
+/** Search and the filters; every change is applied at once. */
 export function TemplateFilters({ filter, onChange }: Props) {
   return (
     <search className="filters" aria-label="Filter templates">
@@ -39,6 +39,17 @@ export function TemplateFilters({ filter, onChange }: Props) {
           <option value="all">Published or not</option>
           <option value="published">Published</option>
           <option value="unpublished">Not published yet</option>
+        </select>
+      </label>
+      <label>
+        Owner
+        <select
+          value={filter.owner}
+          onChange={(event) => onChange({ ...filter, owner: event.target.value as OwnerChoice })}
+        >
+          <option value="all">Any owner</option>
+          <option value="platform">The platform (every tenant)</option>
+          <option value="tenant">This tenant's own</option>
         </select>
       </label>
     </search>

@@ -7,11 +7,14 @@ export const LANGUAGES = {
 } as const;
 export type LanguageChoice = keyof typeof LANGUAGES | "all";
 export type PublishedChoice = "all" | "published" | "unpublished";
+/** Whose template: the platform's (offered to every tenant) or the tenant's own. */
+export type OwnerChoice = "all" | "platform" | "tenant";
 
 export interface TemplateFilter {
   readonly search: string;
   readonly language: LanguageChoice;
   readonly published: PublishedChoice;
+  readonly owner: OwnerChoice;
 }
 
 export const LANGUAGE_LABELS: Record<Language, string> = {
@@ -25,10 +28,12 @@ export const LANGUAGE_LABELS: Record<Language, string> = {
 export function filterFromParams(params: URLSearchParams): TemplateFilter {
   const language = params.get("language");
   const published = params.get("published");
+  const owner = params.get("owner");
   return {
     search: params.get("q") ?? "",
     language: language !== null && language in LANGUAGES ? (language as LanguageChoice) : "all",
     published: published === "published" || published === "unpublished" ? published : "all",
+    owner: owner === "platform" || owner === "tenant" ? owner : "all",
   };
 }
 
@@ -37,6 +42,7 @@ export function paramsFromFilter(filter: TemplateFilter): URLSearchParams {
   if (filter.search !== "") params.set("q", filter.search);
   if (filter.language !== "all") params.set("language", filter.language);
   if (filter.published !== "all") params.set("published", filter.published);
+  if (filter.owner !== "all") params.set("owner", filter.owner);
   return params;
 }
 
@@ -55,6 +61,8 @@ export function filterTemplates(
     const text = `${template.name} ${template.displayName} ${template.description}`.toLowerCase();
     if (!words.every((word) => text.includes(word))) return false;
     if (filter.language !== "all" && template.language !== LANGUAGES[filter.language]) return false;
+    if (filter.owner !== "all" && (template.ownerTenantId === "") !== (filter.owner === "platform"))
+      return false;
     if (filter.published === "all") return true;
     const latest = latestPublished(template.id);
     if (latest === undefined) return false;
