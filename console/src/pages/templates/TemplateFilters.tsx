@@ -5,6 +5,23 @@ interface Props {
   readonly onChange: (filter: TemplateFilter) => void;
 }
 
+const LANGUAGE_OPTIONS: Record<LanguageChoice, string> = {
+  all: "All languages",
+  typescript: "TypeScript",
+  python: "Python",
+  yaml: "Pulumi YAML",
+};
+const PUBLISHED_OPTIONS: Record<PublishedChoice, string> = {
+  all: "Published or not",
+  published: "Published",
+  unpublished: "Not published yet",
+};
+const OWNER_OPTIONS: Record<OwnerChoice, string> = {
+  all: "Any owner",
+  platform: "The platform (every tenant)",
+  tenant: "This tenant's own",
+};
+
 /** Search and the filters; every change is applied at once. */
 export function TemplateFilters({ filter, onChange }: Props) {
   return (
@@ -18,40 +35,47 @@ export function TemplateFilters({ filter, onChange }: Props) {
           onChange={(event) => onChange({ ...filter, search: event.target.value })}
         />
       </label>
-      <label>
-        Language
-        <select
-          value={filter.language}
-          onChange={(event) => onChange({ ...filter, language: event.target.value as LanguageChoice })}
-        >
-          <option value="all">All languages</option>
-          <option value="typescript">TypeScript</option>
-          <option value="python">Python</option>
-          <option value="yaml">Pulumi YAML</option>
-        </select>
-      </label>
-      <label>
-        Published
-        <select
-          value={filter.published}
-          onChange={(event) => onChange({ ...filter, published: event.target.value as PublishedChoice })}
-        >
-          <option value="all">Published or not</option>
-          <option value="published">Published</option>
-          <option value="unpublished">Not published yet</option>
-        </select>
-      </label>
-      <label>
-        Owner
-        <select
-          value={filter.owner}
-          onChange={(event) => onChange({ ...filter, owner: event.target.value as OwnerChoice })}
-        >
-          <option value="all">Any owner</option>
-          <option value="platform">The platform (every tenant)</option>
-          <option value="tenant">This tenant's own</option>
-        </select>
-      </label>
+      <Choice
+        label="Language"
+        options={LANGUAGE_OPTIONS}
+        value={filter.language}
+        onChange={(language) => onChange({ ...filter, language })}
+      />
+      <Choice
+        label="Published"
+        options={PUBLISHED_OPTIONS}
+        value={filter.published}
+        onChange={(published) => onChange({ ...filter, published })}
+      />
+      <Choice
+        label="Owner"
+        options={OWNER_OPTIONS}
+        value={filter.owner}
+        onChange={(owner) => onChange({ ...filter, owner })}
+      />
     </search>
+  );
+}
+
+interface ChoiceProps<T extends string> {
+  readonly label: string;
+  /** Value → what the option says, in the order shown. */
+  readonly options: Readonly<Record<T, string>>;
+  readonly value: T;
+  readonly onChange: (value: T) => void;
+}
+
+function Choice<T extends string>({ label, options, value, onChange }: ChoiceProps<T>) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(event) => onChange(event.target.value as T)}>
+        {(Object.entries(options) as [T, string][]).map(([option, text]) => (
+          <option key={option} value={option}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
