@@ -8,6 +8,7 @@ import type { EngineProcesses } from "../engine/engine-process";
 import { type SandboxPlan, sandboxedCommand } from "../engine/sandbox";
 import type { RedactingLines } from "../redaction/redactor";
 import { changeCounts } from "./event-summary";
+import { stackOutputsOf } from "./stack-outputs";
 import { planRun } from "./update-plan";
 
 const OPERATION_ARGS: Record<Operation, string[]> = {
@@ -51,6 +52,8 @@ export interface OperationOutcome {
   readonly changes: ChangeSummary | null;
   /** The update plan the engine saved, when the run was asked to save one. */
   readonly savedPlan?: string;
+  /** The stack's outputs as the update left them (secret ones as `[secret]`), when it reported them. */
+  readonly stackOutputs?: Record<string, unknown>;
 }
 
 /**
@@ -63,8 +66,10 @@ export async function runEngineOperation(run: OperationRun): Promise<OperationOu
   const runDir = mkdtempSync(join(run.scratchDir, "operation-"));
   const logFile = join(runDir, "events.jsonl");
   let summary: ChangeSummary | null = null;
+  let stackOutputs: Record<string, unknown> | undefined;
   const tail = new EventLogTail(logFile, (event) => {
     if (event.summaryEvent) summary = changeCounts(event.summaryEvent.resourceChanges);
+    stackOutputs = stackOutputsOf(event) ?? stackOutputs;
     run.onEvent(event);
   });
   let savedPlan: string | undefined;
@@ -101,7 +106,11 @@ export async function runEngineOperation(run: OperationRun): Promise<OperationOu
     tail.close();
     rmSync(runDir, { recursive: true, force: true });
   }
-  return { changes: summary, ...(savedPlan !== undefined && { savedPlan }) };
+  return {
+    changes: summary,
+    ...(savedPlan !== undefined && { savedPlan }),
+    ...(stackOutputs !== undefined && { stackOutputs }),
+  };
 }
 
 /**

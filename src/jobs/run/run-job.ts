@@ -110,7 +110,7 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
     );
     for (let attempt = 1; ; attempt++) {
       try {
-        const { changes, savedPlan } = await runEngineOperation({
+        const { changes, savedPlan, stackOutputs } = await runEngineOperation({
           operation: ctx.job.operation,
           stackName: ctx.stack.name,
           workDir,
@@ -128,7 +128,9 @@ export async function runJob(ctx: RunContext): Promise<JobResult> {
         const outputs =
           ctx.readOutputs && ctx.job.operation !== "preview" && ctx.job.operation !== "destroy"
             ? redactor.value(
-                await readStackOutputs(ctx.cli, processes, ctx.stack.name, workDir, environment.env),
+                // An up reports them; a refresh leaves the root's outputs to be read.
+                (ctx.job.operation === "up" ? stackOutputs : undefined) ??
+                  (await readStackOutputs(ctx.cli, processes, ctx.stack.name, workDir, environment.env)),
               )
             : null;
         outcome = { changes, outputs, ...(savedPlan !== undefined && { savedPlan }) };

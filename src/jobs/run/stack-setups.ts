@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LocalWorkspace, type PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../config/service-config";
 import type { EngineProcesses } from "../engine/engine-process";
 import type { StackEnvironment } from "../workspace/stack-environment";
@@ -40,7 +40,12 @@ export function setupFingerprint(workDir: string, stack: StackConfig, environmen
     .digest("hex");
 }
 
-/** Creates or selects the stack in `workDir` and writes its configuration. */
+/**
+ * Creates or selects the stack in `workDir` and writes its configuration: one CLI run for the
+ * stack (`stack select --create`, where the Automation API's createOrSelect takes two for a new
+ * stack: a select that fails, then an init), one for every plain and structured value together,
+ * and one per secret value, which reaches the CLI on standard input, never its command line.
+ */
 export async function setUpStack(
   workDir: string,
   stackConfig: StackConfig,
@@ -48,56 +53,28 @@ export async function setUpStack(
   cli: PulumiCommand,
   processes: EngineProcesses,
 ): Promise<void> {
-  const pulumiCommand = processes.command(cli, environment.env);
-  const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
-  const stack = await Stack.createOrSelect(stackConfig.name, workspace);
-  await applyConfig(stack, stackConfig, environment, cli, processes);
-}
-
-/** Plain config through the Automation API; secret config from standard input, never argv. */
-async function applyConfig(
-  stack: Stack,
-  stackConfig: StackConfig,
-  environment: StackEnvironment,
-  cli: PulumiCommand,
-  processes: EngineProcesses,
-): Promise<void> {
-  const plain = Object.entries(stackConfig.config);
-  if (plain.length > 0)
-    await stack.setAllConfig(Object.fromEntries(plain.map(([k, value]) => [k, { value, secret: false }])));
-  const structured = Object.entries(stackConfig.structuredConfig ?? {});
-  if (structured.length > 0) {
-    // `config set` takes text only, which a typed object or array config key refuses; set-all
-    // --json reads each value as the JSON it is. Plain values only: this is on the command line.
-    const values = Object.fromEntries(
-      structured.map(([key, value]) => [
-        `${stackConfig.project}:${key}`,
-        { value: JSON.stringify(value), objectValue: value, secret: false },
-      ]),
-    );
-    await processes.run(
+  const run = (args: string[], input?: string) =>
+    processes.run(
       cli.command,
-      [
-        "config",
-        "set-all",
-        "--json",
-        JSON.stringify(values),
-        "--stack",
-        stackConfig.name,
-        "--non-interactive",
-      ],
-      stack.workspace.workDir,
+      [...args, "--stack", stackConfig.name, "--non-interactive"],
+      workDir,
       environment.env,
-      {},
+      input === undefined ? {} : { input },
     );
-  }
-  for (const [key, value] of Object.entries(environment.secretConfig)) {
-    await processes.run(
-      cli.command,
-      ["config", "set", "--secret", key, "--stack", stackConfig.name, "--non-interactive"],
-      stack.workspace.workDir,
-      environment.env,
-      { input: value },
-    );
-  }
+  await run(["stack", "select", "--create"]);
+  // set-all --json reads each value as the JSON it is: text stays text, and a typed object or
+  // array key gets its structure (plain `config set` takes text only). Plain values only: this is
+  // on the command line.
+  // A key without a namespace is the project's, as `config set` reads it.
+  const qualified = (key: string) => (key.includes(":") ? key : `${stackConfig.project}:${key}`);
+  const values = Object.fromEntries([
+    ...Object.entries(stackConfig.config).map(([key, value]) => [qualified(key), { value, secret: false }]),
+    ...Object.entries(stackConfig.structuredConfig ?? {}).map(([key, value]) => [
+      qualified(key),
+      { value: JSON.stringify(value), objectValue: value, secret: false },
+    ]),
+  ]);
+  if (Object.keys(values).length > 0) await run(["config", "set-all", "--json", JSON.stringify(values)]);
+  for (const [key, value] of Object.entries(environment.secretConfig))
+    await run(["config", "set", "--secret", key], value);
 }
