@@ -3,6 +3,7 @@ import { loadOrCreateMasterKeys } from "./config/master-keys";
 import type { ServiceConfig } from "./config/service-config";
 import { deploymentActivities } from "./deployments/deployment-activities";
 import { startTemporalDeployments, type TemporalDeployments } from "./deployments/temporal-deployments";
+import { upgradeActivities } from "./deployments/upgrade-activities";
 import type { JobRunners } from "./domain/job-runners";
 import { Envelope } from "./secrets/envelope";
 import { Authenticator } from "./service/authenticator";
@@ -11,6 +12,7 @@ import { GovernanceService } from "./service/governance-service";
 import { PolicyPackService } from "./service/policy-pack-service";
 import { StackJobService } from "./service/stack-job-service";
 import { TenantStackOrchestrator, tenantStackKey } from "./service/tenant-stack-orchestrator";
+import { UpgradeService } from "./service/upgrade-service";
 import { openStateStore } from "./state-store/state-store";
 import { LocalJobNotifier } from "./store/job-notifier";
 import { JobStore } from "./store/job-store";
@@ -39,6 +41,7 @@ export interface PlatformServices {
   readonly governance: GovernanceService;
   readonly catalogue: CatalogueService;
   readonly stacks: TenantStackOrchestrator;
+  readonly upgrades: UpgradeService;
   readonly policies: PolicyPackService;
 }
 
@@ -91,6 +94,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       governance: new GovernanceService(db),
       catalogue,
       stacks,
+      upgrades: new UpgradeService({ db, catalogue, stacks, workflows: () => deployments }),
       policies: new PolicyPackService(db),
     };
     // The API listens before any worker starts: a service started by mistake on another's port
@@ -107,6 +111,7 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
           authenticate: (token) => platform.authenticator.authenticate(token),
           catalogue: platform.catalogue,
           stacks: platform.stacks,
+          upgrades: platform.upgrades,
           governance: platform.governance,
           policies: platform.policies,
         },
@@ -135,18 +140,22 @@ export async function startJobServer(options: JobServerOptions): Promise<JobServ
       endpoint: temporal.endpoint,
       taskQueue: config.temporal.taskQueue,
       worker: options.workers !== false,
-      activities: deploymentActivities({
-        db,
-        notifier: events,
-        runners: () => runners,
-        stackKey: tenantStackKey,
-        timeoutMs: config.defaultTimeoutMs,
-        revalidate: (stack) => stacks.revalidate(stack),
-      }),
+      activities: {
+        ...upgradeActivities(db),
+        ...deploymentActivities({
+          db,
+          notifier: events,
+          runners: () => runners,
+          stackKey: tenantStackKey,
+          timeoutMs: config.defaultTimeoutMs,
+          revalidate: (stack) => stacks.revalidate(stack),
+        }),
+      },
     });
     deployments = workflows;
     closers.push(() => workflows.close());
     await stacks.reconcile();
+    await platform.upgrades.reconcile();
     return {
       config,
       service,

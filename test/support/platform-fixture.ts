@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Role } from "../../src/catalog/permissions";
@@ -8,6 +9,7 @@ import {
   TERMINAL_DEPLOYMENT_STATUSES,
 } from "../../src/jobs/domain/deployment";
 import type { Job, JobEvent } from "../../src/jobs/domain/job";
+import { PlatformError } from "../../src/jobs/domain/platform-error";
 import type { TenantStack } from "../../src/jobs/domain/tenant-stack";
 import type { JobServer } from "../../src/jobs/start-job-server";
 import { followJob } from "./job-fixture";
@@ -30,6 +32,16 @@ export async function userWithRole(
   await governance.setMembership(SERVICE_CALLER, { tenant, user: name, role });
   const { token } = await governance.issueToken(SERVICE_CALLER, { user: name, name: "test" });
   return authenticator.authenticate(token);
+}
+
+/** For assert.rejects: the service refused with `code` and a message matching `message`. */
+export function platformRefusal(code: string, message: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof PlatformError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, message);
+    return true;
+  };
 }
 
 /** Waits until the tenant stack leaves `deploying`/`destroying`, and returns it. */

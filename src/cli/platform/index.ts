@@ -9,6 +9,7 @@ import { registerStackCommands } from "./stacks";
 import { registerTemplateCommands } from "./templates";
 import { registerTenantCommands } from "./tenants";
 import { registerTokenCommands } from "./tokens";
+import { registerUpgradeCommands } from "./upgrades";
 import { registerUserCommands } from "./users";
 
 export type { PlatformCliIo } from "./command";
@@ -23,6 +24,7 @@ export function registerPlatformCommands(program: Command, io: PlatformCliIo): v
   registerTemplateCommands(program, io);
   registerStackCommands(program, io);
   registerApprovalCommands(program, io);
+  registerUpgradeCommands(program, io);
   registerPolicyCommands(program, io);
   registerPolicyPackCommands(program, io);
   registerConstraintCommands(program, io);

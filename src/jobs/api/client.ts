@@ -4,6 +4,7 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { StackJobs } from "./gen/stackwright/jobs/v1/jobs_pb";
 import { Governance, TemplateCatalog, TenantStacks } from "./gen/stackwright/platform/v1/platform_pb";
 import { PolicyPacks } from "./gen/stackwright/platform/v1/policy_packs_pb";
+import { Upgrades } from "./gen/stackwright/platform/v1/upgrades_pb";
 
 export type JobsClient = Client<typeof StackJobs>;
 
@@ -13,6 +14,7 @@ export interface PlatformClient {
   readonly stacks: Client<typeof TenantStacks>;
   readonly governance: Client<typeof Governance>;
   readonly policies: Client<typeof PolicyPacks>;
+  readonly upgrades: Client<typeof Upgrades>;
 }
 
 export interface JobsClientOptions {
@@ -35,6 +37,7 @@ export function createPlatformClient(options: JobsClientOptions): PlatformClient
     stacks: clientOf(TenantStacks, options),
     governance: clientOf(Governance, options),
     policies: clientOf(PolicyPacks, options),
+    upgrades: clientOf(Upgrades, options),
   };
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type Deployment, TERMINAL_DEPLOYMENT_STATUSES } from "../domain/deployment";
+import { type DeploymentStatus, TERMINAL_DEPLOYMENT_STATUSES } from "../domain/deployment";
 import type { JobEvent } from "../domain/job";
 import { toConnectError } from "./errors";
 import type { StackUpdateEvent } from "./gen/stackwright/jobs/v1/jobs_pb";
@@ -40,17 +40,18 @@ export function jobEventStream(
 }
 
 /**
- * A deployment as it is (`first`), then each time `read` finds it different, until a snapshot
- * with a terminal status, which is the last. `read` is the same permission-checked lookup as
- * GetDeployment's, so a caller who loses access mid-stream gets the refusal. Stops at once when
- * `signal` aborts (the caller went away, or the server is closing).
+ * A deployment (or an upgrade batch: it has a deployment's statuses) as it is (`first`), then each
+ * time `read` finds it different, until a snapshot with a terminal status, which is the last.
+ * `read` is the same permission-checked lookup as GetDeployment's, so a caller who loses access
+ * mid-stream gets the refusal. Stops at once when `signal` aborts (the caller went away, or the
+ * server is closing).
  */
-export async function* deploymentSnapshots(
-  first: Deployment,
-  read: () => Promise<Deployment>,
+export async function* deploymentSnapshots<T extends { readonly status: DeploymentStatus }>(
+  first: T,
+  read: () => Promise<T>,
   signal: AbortSignal,
   pollMs = DEPLOYMENT_POLL_MS,
-): AsyncGenerator<Deployment> {
+): AsyncGenerator<T> {
   let deployment = first;
   let last = "";
   for (;;) {

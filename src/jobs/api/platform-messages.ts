@@ -7,7 +7,7 @@ import type {
   TemplateVersion,
   VersionState,
 } from "../domain/catalogue";
-import type { Deployment, DeployPolicy } from "../domain/deployment";
+import type { Approval, Deployment, DeployPolicy } from "../domain/deployment";
 import type { TenantTemplateView } from "../domain/platform-contracts";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "../domain/tenancy";
 import type { TenantStack, TenantStackStatus } from "../domain/tenant-stack";
@@ -15,6 +15,8 @@ import {
   type ApiToken as ApiTokenMessage,
   ApiTokenSchema,
   ApprovalDecision,
+  type Approval as ApprovalMessage,
+  ApprovalSchema,
   type AuditEntry as AuditEntryMessage,
   AuditEntrySchema,
   type Constraint as ConstraintMessage,
@@ -210,6 +212,24 @@ export function toAuditEntry(entry: AuditEntry): AuditEntryMessage {
   });
 }
 
+/** An approval, a deployment's or an upgrade batch's. */
+export function toApproval(approval: Approval): ApprovalMessage {
+  return create(ApprovalSchema, {
+    planHash: approval.planHash,
+    approverRole: ROLE_ENUM.toProto(approval.approverRole),
+    requestedBy: approval.requestedBy,
+    requestedAt: timestampFromMs(approval.requestedAt),
+    expiresAt: timestampFromMs(approval.expiresAt),
+    decision:
+      approval.decision === null
+        ? ApprovalDecision.UNSPECIFIED
+        : APPROVAL_DECISION_ENUM.toProto(approval.decision),
+    decidedBy: approval.decidedBy ?? "",
+    decidedAt: time(approval.decidedAt),
+    comment: approval.comment ?? "",
+  });
+}
+
 export function toDeployment(deployment: Deployment): DeploymentMessage {
   const { approval, compensation } = deployment;
   return create(DeploymentSchema, {
@@ -235,23 +255,7 @@ export function toDeployment(deployment: Deployment): DeploymentMessage {
       jobId: step.jobId ?? "",
       detail: step.detail ?? "",
     })),
-    approval:
-      approval === null
-        ? undefined
-        : {
-            planHash: approval.planHash,
-            approverRole: ROLE_ENUM.toProto(approval.approverRole),
-            requestedBy: approval.requestedBy,
-            requestedAt: timestampFromMs(approval.requestedAt),
-            expiresAt: timestampFromMs(approval.expiresAt),
-            decision:
-              approval.decision === null
-                ? ApprovalDecision.UNSPECIFIED
-                : APPROVAL_DECISION_ENUM.toProto(approval.decision),
-            decidedBy: approval.decidedBy ?? "",
-            decidedAt: time(approval.decidedAt),
-            comment: approval.comment ?? "",
-          },
+    approval: approval === null ? undefined : toApproval(approval),
     compensation:
       compensation === null
         ? undefined

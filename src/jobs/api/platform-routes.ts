@@ -35,6 +35,7 @@ import {
 import { policyPackRoutes } from "./policy-pack-routes";
 import { DEPLOY_POLICY_SCOPE_ENUM, expectedEnumValues, FAILURE_POLICY_ENUM, ROLE_ENUM } from "./proto-enums";
 import { toStackUpdate } from "./to-message";
+import { upgradeRoutes } from "./upgrade-routes";
 
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -98,6 +99,7 @@ export function platformRoutes(
   const policyPacks = policyPackRoutes(platform.policies, as);
 
   return (router: ConnectRouter): void => {
+    upgradeRoutes(platform.upgrades, as, onInternal)(router);
     policyPacks(router);
     router.service(TemplateCatalog, {
       createTemplate: (request, context) =>

@@ -14,8 +14,10 @@ import {
   type DeploymentInput,
   type DeploymentWorkflows,
 } from "../domain/deployment";
+import type { UpgradeActivities, UpgradeWorkflows } from "../domain/upgrade";
 import type { TemporalEndpoint } from "../temporal/endpoint";
 import { WORKFLOW_OF_KIND } from "../workflows/workflow-names";
+import { upgradeWorkflowsOn } from "./upgrade-workflows";
 
 /** The workflow id of a deployment: one workflow per deployment, whoever starts it. */
 export const workflowIdOf = (deploymentId: string) => `stackwright-deployment-${deploymentId}`;
@@ -45,7 +47,7 @@ function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export interface TemporalDeployments extends DeploymentWorkflows {
+export interface TemporalDeployments extends DeploymentWorkflows, UpgradeWorkflows {
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export interface TemporalDeployments extends DeploymentWorkflows {
 export async function startTemporalDeployments(options: {
   readonly endpoint: TemporalEndpoint;
   readonly taskQueue: string;
-  readonly activities: DeploymentActivities;
+  readonly activities: DeploymentActivities & UpgradeActivities;
   /** Run the worker here (default true); without it this process only starts and signals. */
   readonly worker?: boolean;
 }): Promise<TemporalDeployments> {
@@ -88,6 +90,7 @@ export async function startTemporalDeployments(options: {
     throw error;
   }
   return {
+    ...upgradeWorkflowsOn(client, taskQueue),
     async start(input: DeploymentInput) {
       try {
         await client.workflow.start(WORKFLOW_OF_KIND[input.kind], {

@@ -6,6 +6,7 @@ import type { Job, JobEvent } from "./job";
 import type { PolicyAttachment, PolicyPack } from "./policy-pack";
 import type { ApiTokenInfo, AuditEntry, Membership, Tenant, User } from "./tenancy";
 import type { TenantStack } from "./tenant-stack";
+import type { UpgradesContract } from "./upgrade";
 
 /**
  * What the platform offers beside the job service — the catalogue, tenants' stacks, governance —
@@ -146,6 +147,7 @@ export interface PlatformContracts {
   readonly catalogue: TemplateCatalogContract;
   readonly stacks: TenantStacksContract;
   readonly governance: GovernanceContract;
+  readonly upgrades: UpgradesContract;
   readonly policies: PolicyPackContract;
 }
 

@@ -4,7 +4,7 @@ import { effectiveParameterSchema } from "../../catalog/effective-schema";
 import { nameProblem } from "../../catalog/names";
 import type { ParameterSchema } from "../../catalog/parameter-schema";
 import { type ParameterValidator, parameterValidatorFor } from "../../catalog/parameter-validator";
-import { holdsRole, isRole, ROLE_TITLES, ROLES, type Role } from "../../catalog/permissions";
+import { isRole, ROLES, type Role } from "../../catalog/permissions";
 import type { Problem } from "../../core/errors";
 import { type Caller, SERVICE_CALLER } from "../domain/caller";
 import type { TemplateVersion } from "../domain/catalogue";
@@ -38,6 +38,7 @@ import { SealedSecretStore } from "../store/sealed-secret-store";
 import { isUniqueViolation, type SqlDatabase, type SqlTransaction } from "../store/sql-database";
 import { TenancyStore } from "../store/tenancy-store";
 import { TenantStackStore } from "../store/tenant-stack-store";
+import { checkDecider, decisionComment } from "./approval-rules";
 import { auditedChange } from "./audited-change";
 import { requirePermission } from "./caller";
 import type { CatalogueService } from "./catalogue-service";
@@ -288,21 +289,15 @@ export class TenantStackOrchestrator implements TenantStacksContract {
           ? `the approval was ${approval.decision} already`
           : `deployment ${deployment.id} is ${deployment.status}, not awaiting approval`,
       );
-    if (!holdsRole(caller.principal, approval.approverRole, tenant.id))
-      throw PlatformError.of(
-        "permission_denied",
-        "deploymentId",
-        `${request.decision === "approved" ? "approving" : "rejecting"} needs the ${ROLE_TITLES[approval.approverRole]} role in the tenant`,
-      );
-    if (caller.actor === deployment.startedBy)
-      throw PlatformError.of(
-        "permission_denied",
-        "deploymentId",
-        "you started this deployment: someone else must approve or reject it",
-      );
-    const comment = typeof request.comment === "string" && request.comment !== "" ? request.comment : null;
-    if (comment !== null && comment.length > 2000)
-      throw PlatformError.of("invalid_argument", "comment", "at most 2,000 characters");
+    checkDecider(caller, {
+      tenantId: tenant.id,
+      approverRole: approval.approverRole,
+      startedBy: deployment.startedBy,
+      decision: request.decision,
+      field: "deploymentId",
+      what: "deployment",
+    });
+    const comment = decisionComment(request.comment);
     await auditedChange(this.options.db, caller, tenant.id, `deployment.${request.decision}`, async (tx) => {
       const store = new DeploymentStore(tx);
       if (!(await store.decide(deployment.id, request.decision, caller.actor, comment)))
@@ -408,15 +403,25 @@ export class TenantStackOrchestrator implements TenantStacksContract {
         "version",
         `version ${stack.templateVersion} is not published`,
       );
-    const constraint = (await catalogue.constraint(template.id, stack.tenantId))?.constraint ?? UNCONSTRAINED;
-    const { problems } = checkParameters(
+    const { problems } = await this.parametersFor(stack, version);
+    if (problems.length > 0) throw PlatformError.invalid(problems);
+  }
+
+  /** A stack's parameters (stored secrets too) checked against `version` under today's constraint: defaults filled in. */
+  async parametersFor(
+    stack: TenantStack,
+    version: TemplateVersion,
+  ): Promise<{ plain: Record<string, unknown>; problems: Problem[] }> {
+    const catalogue = new CatalogueStore(this.options.db);
+    const constraint =
+      (await catalogue.constraint(stack.templateId, stack.tenantId))?.constraint ?? UNCONSTRAINED;
+    return checkParameters(
       version.parameters,
       validatorFor(version, constraint),
       stack.parameters,
       {},
       await this.storedSecretParameters(stack.id),
     );
-    if (problems.length > 0) throw PlatformError.invalid(problems);
   }
 
   async job(caller: Caller, request: { tenant: string; jobId: string }): Promise<Job> {

@@ -7,13 +7,14 @@ import {
   type DeploymentStatus,
 } from "../domain/deployment";
 import { engineSteps, failureMessage, records } from "./activity-proxies";
+import { endFailedUp } from "./failed-up";
 
 export const decisionSignal = defineSignal<[DecisionSignal]>(DECISION_SIGNAL);
 
 /**
  * Deploys a tenant stack: validate → preview saving its plan → the approval gate, when asked for →
  * up of exactly that plan → record. A failed up of a first deploy is compensated per the template's
- * policy: refresh, then destroy what it created.
+ * policy: refresh, then destroy what it created (failed-up.ts).
  */
 export async function deployStack(input: DeploymentInput): Promise<DeploymentStatus> {
   const { deploymentId } = input;
@@ -91,42 +92,5 @@ export async function deployStack(input: DeploymentInput): Promise<DeploymentSta
     await records.finish({ deploymentId, status: "failed", error: up.error ?? "the up was refused" });
     return "failed";
   }
-  const error = `up failed: ${up.error}`;
-  if (input.onFailure === "keep" || !input.firstDeploy) {
-    await records.finish({
-      deploymentId,
-      status: "failed",
-      error,
-      stackStatus: "failed",
-      compensation: { policy: input.onFailure, outcome: "kept" },
-    });
-    return "failed";
-  }
-  const compensated = await compensate(deploymentId);
-  await records.finish({
-    deploymentId,
-    status: "failed",
-    error: compensated
-      ? `${error}; compensation destroyed what it created`
-      : `${error}; compensation failed: see its steps`,
-    stackStatus: "failed",
-    compensation: { policy: "destroy", outcome: compensated ? "succeeded" : "failed" },
-  });
-  return "failed";
-}
-
-/** Refresh (so the state knows what the failed up left), then destroy it. */
-async function compensate(deploymentId: string): Promise<boolean> {
-  const refresh = await engineSteps.runStep({
-    deploymentId,
-    step: "compensate-refresh",
-    operation: "refresh",
-  });
-  if (!refresh.succeeded) return false;
-  const destroy = await engineSteps.runStep({
-    deploymentId,
-    step: "compensate-destroy",
-    operation: "destroy",
-  });
-  return destroy.succeeded;
+  return endFailedUp(deploymentId, input, up.error);
 }

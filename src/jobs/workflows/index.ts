@@ -6,3 +6,4 @@
 export { deployStack } from "./deploy-workflow";
 export { destroyStack } from "./destroy-workflow";
 export { previewStack } from "./preview-workflow";
+export { upgradeStacks } from "./upgrade-workflow";

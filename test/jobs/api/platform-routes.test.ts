@@ -24,6 +24,7 @@ import {
   PolicyPackLanguage,
   PolicyPacks,
 } from "../../../src/jobs/api/gen/stackwright/platform/v1/policy_packs_pb";
+import { Upgrades } from "../../../src/jobs/api/gen/stackwright/platform/v1/upgrades_pb";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../../support/platform-fixture";
 
@@ -136,6 +137,37 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return waiting.id;
   }
 
+  /** A stack of `upgradable` at version 1, deployed by the service: its name. */
+  async function oldStack(tenant: string): Promise<string> {
+    const name = fresh("old");
+    const { deployment } = await service.stacks.deployStack({
+      tenant,
+      name,
+      template: "upgradable",
+      version: 1,
+    });
+    const ended = await settledDeployment(tenant, deployment?.id ?? "");
+    assert.equal(ended.status, DeploymentStatus.SUCCEEDED, ended.error);
+    return name;
+  }
+
+  /** A batch of the service's moving a stack of version 1 to version 2, once it waits for approval. */
+  async function upgradeOf(tenant: string): Promise<string> {
+    const batch = await service.upgrades.startUpgrade({
+      tenant,
+      template: "upgradable",
+      version: 2,
+      stacks: [await oldStack(tenant)],
+    });
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const now = await service.upgrades.getUpgrade({ tenant, upgradeId: batch.id });
+      if (now.status !== DeploymentStatus.RUNNING) return now.id;
+      assert.ok(Date.now() < deadline, `upgrade ${batch.id} still running after 3 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async function tenantTemplate(tenant: string): Promise<string> {
     const name = fresh("own");
     await service.catalog.createTemplate({
@@ -166,6 +198,11 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       language: PolicyPackLanguage.JAVASCRIPT,
       files: { "index.js": PASSING_PACK },
     });
+    // A template with a version 2 to upgrade stacks of version 1 to.
+    await service.catalog.createTemplate({ name: "upgradable", language: Language.YAML, source: source() });
+    await service.catalog.publishTemplate({ template: "upgradable" });
+    await service.catalog.saveDraft({ template: "upgradable", source: source("hi") });
+    await service.catalog.publishTemplate({ template: "upgradable" });
     // The provider's template whose deploys wait for a Tenant Admin's approval.
     await service.catalog.createTemplate({ name: "gated", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "gated" });
@@ -288,6 +325,38 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       needs: "tenant-admin",
       call: (c) => c.stacks.setCredential({ tenant: "team-a", name: "CLOUD_KEY", value: "k-123456" }),
     },
+    {
+      rpc: "StartUpgrade",
+      needs: "user",
+      call: async (c) =>
+        c.upgrades.startUpgrade({
+          tenant: "team-a",
+          template: "upgradable",
+          version: 2,
+          stacks: [await spare.oldStack()],
+        }),
+    },
+    {
+      rpc: "GetUpgrade",
+      needs: "read-only",
+      call: async (c) => c.upgrades.getUpgrade({ tenant: "team-a", upgradeId: await sharedUpgrade() }),
+    },
+    { rpc: "ListUpgrades", needs: "read-only", call: (c) => c.upgrades.listUpgrades({ tenant: "team-a" }) },
+    {
+      rpc: "WatchUpgrade",
+      needs: "read-only",
+      call: async (c) => {
+        const statuses: DeploymentStatus[] = [];
+        for await (const snapshot of c.upgrades.watchUpgrade({
+          tenant: "team-a",
+          upgradeId: await sharedUpgrade(),
+        }))
+          statuses.push(snapshot.status);
+        assert.deepEqual(statuses, [DeploymentStatus.REJECTED], "one snapshot of an ended batch");
+      },
+    },
+    { rpc: "ApproveUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "approve") },
+    { rpc: "RejectUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "reject") },
     { rpc: "ApproveDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "approve") },
     { rpc: "RejectDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "reject") },
     {
@@ -466,10 +535,75 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return decided;
   }
 
+  /** A batch of team-a's that the service started and team-a's Tenant Admin rejected: it has ended. */
+  let sharedBatch: Promise<string> | undefined;
+  const sharedUpgrade = () => {
+    sharedBatch ??= (async () => {
+      const id = await spare.upgrade();
+      await (clients.get("a-tenant-admin") as PlatformClient).upgrades.rejectUpgrade({
+        tenant: "team-a",
+        upgradeId: id,
+      });
+      return endedUpgrade("team-a", id);
+    })();
+    return sharedBatch;
+  };
+
+  async function endedUpgrade(tenant: string, upgradeId: string): Promise<string> {
+    for (const started = Date.now(); ; ) {
+      const batch = await service.upgrades.getUpgrade({ tenant, upgradeId });
+      if (batch.status === DeploymentStatus.REJECTED) return upgradeId;
+      assert.ok(Date.now() - started < 60_000, `upgrade ${upgradeId} still ${batch.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * What the matrix's upgrade calls use up, made together on first use (deploys and previews run
+   * side by side, where one at a time would add half a minute): team-a's stacks at version 1, and
+   * its batches waiting for approval — for the shared batch and the two gates each decided twice.
+   */
+  const spare = (() => {
+    let stacks: Promise<string>[] | undefined;
+    let batches: Promise<string>[] | undefined;
+    const take = (pool: Promise<string>[]) => {
+      const next = pool.shift();
+      assert.ok(next !== undefined, "the matrix used more than it made");
+      return next;
+    };
+    return {
+      oldStack: () => {
+        stacks ??= Array.from({ length: 4 }, () => oldStack("team-a"));
+        return take(stacks);
+      },
+      upgrade: () => {
+        batches ??= Array.from({ length: 5 }, () => upgradeOf("team-a"));
+        return take(batches);
+      },
+    };
+  })();
+
+  /** As decideAtGate, for upgrade batches waiting for approval in team-a. */
+  const upgradeGates = new Map<string, Promise<string>>();
+  async function decideUpgrade(c: PlatformClient, decision: "approve" | "reject") {
+    let gate = upgradeGates.get(decision);
+    if (gate === undefined) {
+      gate = spare.upgrade();
+      upgradeGates.set(decision, gate);
+    }
+    const request = { tenant: "team-a", upgradeId: await gate, comment: `matrix ${decision}` };
+    const decided =
+      decision === "approve"
+        ? await c.upgrades.approveUpgrade(request)
+        : await c.upgrades.rejectUpgrade(request);
+    upgradeGates.delete(decision);
+    return decided;
+  }
+
   it("has every RPC of the platform's services in its permission matrix", () => {
     assert.deepEqual(
       MATRIX.map((entry) => entry.rpc).sort(),
-      [TemplateCatalog, TenantStacks, Governance, PolicyPacks]
+      [TemplateCatalog, TenantStacks, Governance, PolicyPacks, Upgrades]
         .flatMap((service) => service.methods.map((m) => m.name))
         .sort(),
     );
@@ -496,6 +630,9 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     deploymentId: string;
     /** A deployment of the victim's waiting for approval. */
     pending: string;
+    /** An upgrade batch of the victim's waiting for approval, and a stack of theirs it could move. */
+    upgrade: string;
+    oldStack: string;
     template: string;
     user: string;
   }
@@ -516,11 +653,43 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     attacker: string,
     records: VictimRecords,
   ): [string, (c: PlatformClient) => Promise<unknown>][] {
-    const { stack, jobId, deploymentId, pending, template, user } = records;
+    const { stack, jobId, deploymentId, pending, template, user, upgrade, oldStack } = records;
     const watch = async (c: PlatformClient, tenant: string) => {
       for await (const _d of c.stacks.watchDeployment({ tenant, deploymentId })) break;
     };
+    const watchUpgrade = async (c: PlatformClient, tenant: string) => {
+      for await (const _b of c.upgrades.watchUpgrade({ tenant, upgradeId: upgrade })) break;
+    };
+    const upgradeOfVictim = (tenant: string) => ({
+      tenant,
+      template: "upgradable",
+      version: 2,
+      stacks: [oldStack],
+    });
     return [
+      ["StartUpgrade", (c) => c.upgrades.startUpgrade(upgradeOfVictim(victim))],
+      [
+        "StartUpgrade of the victim's stack through own tenant",
+        (c) => c.upgrades.startUpgrade(upgradeOfVictim(attacker)),
+      ],
+      ["GetUpgrade", (c) => c.upgrades.getUpgrade({ tenant: victim, upgradeId: upgrade })],
+      [
+        "GetUpgrade through own tenant",
+        (c) => c.upgrades.getUpgrade({ tenant: attacker, upgradeId: upgrade }),
+      ],
+      ["ListUpgrades", (c) => c.upgrades.listUpgrades({ tenant: victim })],
+      ["WatchUpgrade", (c) => watchUpgrade(c, victim)],
+      ["WatchUpgrade through own tenant", (c) => watchUpgrade(c, attacker)],
+      ["ApproveUpgrade", (c) => c.upgrades.approveUpgrade({ tenant: victim, upgradeId: upgrade })],
+      [
+        "ApproveUpgrade through own tenant",
+        (c) => c.upgrades.approveUpgrade({ tenant: attacker, upgradeId: upgrade }),
+      ],
+      ["RejectUpgrade", (c) => c.upgrades.rejectUpgrade({ tenant: victim, upgradeId: upgrade })],
+      [
+        "RejectUpgrade through own tenant",
+        (c) => c.upgrades.rejectUpgrade({ tenant: attacker, upgradeId: upgrade }),
+      ],
       ["ApproveDeployment", (c) => c.stacks.approveDeployment({ tenant: victim, deploymentId: pending })],
       [
         "ApproveDeployment through own tenant",
@@ -623,7 +792,17 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       const pending = await pendingApproval(tenant);
       const template = await tenantTemplate(tenant);
       await service.catalog.publishTemplate({ template });
-      records.set(tenant, { stack: name, jobId, deploymentId, pending, template, user: `${prefix}-user` });
+      const [upgrade, oldStackName] = await Promise.all([upgradeOf(tenant), oldStack(tenant)]);
+      records.set(tenant, {
+        stack: name,
+        jobId,
+        deploymentId,
+        pending,
+        template,
+        user: `${prefix}-user`,
+        upgrade,
+        oldStack: oldStackName,
+      });
     }
     const attacked = new Set(
       attacksOn("team-a", "team-b", records.get("team-a") as VictimRecords).map(
@@ -631,7 +810,13 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       ),
     );
     assert.deepEqual(
-      [...TemplateCatalog.methods, ...TenantStacks.methods, ...Governance.methods, ...PolicyPacks.methods]
+      [
+        ...TemplateCatalog.methods,
+        ...TenantStacks.methods,
+        ...Governance.methods,
+        ...PolicyPacks.methods,
+        ...Upgrades.methods,
+      ]
         .map((m) => m.name)
         .filter((rpc) => !attacked.has(rpc) && !NOT_TENANT_SCOPED.includes(rpc)),
       [],
@@ -656,10 +841,15 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
         }
     assert.ok(made >= 150, `${made} attacks`);
     assert.deepEqual(refusedOrNot, [], "no attack succeeded, and none learned that the record exists");
-    for (const [tenant, { stack, template, pending }] of records) {
+    for (const [tenant, { stack, template, pending, upgrade, oldStack: old }] of records) {
       const waiting = await service.stacks.getDeployment({ tenant, deploymentId: pending });
       assert.equal(waiting.status, DeploymentStatus.AWAITING_APPROVAL, "nobody decided on the victim's plan");
       assert.equal(waiting.approval?.decision, ApprovalDecision.UNSPECIFIED);
+      const batch = await service.upgrades.getUpgrade({ tenant, upgradeId: upgrade });
+      assert.equal(batch.status, DeploymentStatus.AWAITING_APPROVAL, "nobody decided on the victim's batch");
+      assert.equal(batch.approval?.decision, ApprovalDecision.UNSPECIFIED);
+      const untouched = await service.stacks.getStack({ tenant, name: old });
+      assert.deepEqual([untouched.status, untouched.templateVersion], [StackStatus.DEPLOYED, 1]);
       // Neither the tenant's nor its template's deploys were made to wait for an approval.
       await deployedStack(tenant, template);
       const view = await service.catalog.getTemplate({ tenant, template });

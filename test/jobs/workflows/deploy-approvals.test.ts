@@ -9,6 +9,7 @@ import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import {
   deploymentOutcome,
   GREETER,
+  platformRefusal as refusal,
   settled,
   stepJobs,
   TEST_TEMPLATE_INSTALLS,
@@ -16,15 +17,6 @@ import {
 } from "../../support/platform-fixture";
 
 const AWAITING = new Set(["awaiting_approval"] as const);
-
-function refusal(code: string, message: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof PlatformError, String(error));
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, message);
-    return true;
-  };
-}
 
 describe("the deploy workflow's approval gate, on the real Temporal dev server and engine", () => {
   let fx: JobFixture;

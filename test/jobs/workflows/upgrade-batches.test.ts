@@ -1,0 +1,325 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
+import { type DeploymentStatus, TERMINAL_DEPLOYMENT_STATUSES } from "../../../src/jobs/domain/deployment";
+import type { UpgradeBatch } from "../../../src/jobs/domain/upgrade";
+import { type JobFixture, startJobFixture } from "../../support/job-fixture";
+import { colourTemplate } from "../../support/kubernetes-templates";
+import type { LocalCluster } from "../../support/local-cluster";
+import {
+  GREETER,
+  GREETER_PARAMETERS,
+  greeterProgram,
+  platformRefusal as refusal,
+  settled,
+  TEST_TEMPLATE_INSTALLS,
+  userWithRole,
+} from "../../support/platform-fixture";
+import { testCluster } from "../../support/test-cluster";
+
+const AWAITING = new Set<DeploymentStatus>(["awaiting_approval"]);
+
+describe("bulk upgrades: a batch previewed, approved once, applied in order, stopping at its failure budget (real Temporal, engine and Kubernetes API server)", () => {
+  let fx: JobFixture;
+  let cluster: LocalCluster;
+  let kubeconfig: string;
+  let alice: Caller;
+  let bob: Caller;
+  let carol: Caller;
+
+  /** Waits until the batch ends — or reaches one of `until` first — and returns it. */
+  async function batchOutcome(
+    tenant: string,
+    upgradeId: string,
+    until: ReadonlySet<DeploymentStatus> = TERMINAL_DEPLOYMENT_STATUSES,
+  ): Promise<UpgradeBatch> {
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const batch = await fx.server.platform.upgrades.get(SERVICE_CALLER, { tenant, upgradeId });
+      if (until.has(batch.status) || TERMINAL_DEPLOYMENT_STATUSES.has(batch.status)) return batch;
+      if (Date.now() > deadline)
+        throw new Error(`upgrade ${upgradeId} still ${batch.status} after 5 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  const stackOf = (tenant: string, name: string) =>
+    fx.server.platform.stacks.get(SERVICE_CALLER, { tenant, name });
+
+  before(async () => {
+    cluster = await testCluster();
+    kubeconfig = readFileSync(cluster.kubeconfig, "utf8");
+    fx = await startJobFixture({ stacks: {}, settings: { templateInstallsDir: TEST_TEMPLATE_INSTALLS } });
+    const { governance, catalogue, stacks } = fx.server.platform;
+    for (const tenant of ["team-up", "team-keep", "team-k"])
+      await governance.createTenant(SERVICE_CALLER, { name: tenant });
+    alice = await userWithRole(fx.server, "alice", "team-up", "user");
+    bob = await userWithRole(fx.server, "bob", "team-up", "tenant-admin");
+    carol = await userWithRole(fx.server, "carol", "team-keep", "tenant-admin");
+    for (const [tenant, user, role] of [
+      ["team-keep", "alice", "user"],
+      ["team-keep", "bob", "tenant-admin"],
+      ["team-k", "bob", "tenant-admin"],
+    ] as const) {
+      await governance.setMembership(SERVICE_CALLER, { tenant, user, role });
+    }
+    alice = await fx.server.platform.authenticator.authenticate(
+      (await governance.issueToken(SERVICE_CALLER, { user: "alice", name: "again" })).token,
+    );
+    bob = await fx.server.platform.authenticator.authenticate(
+      (await governance.issueToken(SERVICE_CALLER, { user: "bob", name: "again" })).token,
+    );
+    await catalogue.createTemplate(SERVICE_CALLER, { name: "greeter", language: "yaml", source: GREETER });
+    await catalogue.publish(SERVICE_CALLER, "greeter");
+    await catalogue.createTemplate(SERVICE_CALLER, {
+      name: "colours",
+      language: "yaml",
+      source: colourTemplate(1),
+    });
+    await catalogue.publish(SERVICE_CALLER, "colours");
+
+    // Every stack at version 1 first, deployed together.
+    const greeter = (tenant: string, name: string) =>
+      stacks.deploy(SERVICE_CALLER, {
+        tenant,
+        name,
+        template: "greeter",
+        parameters: { greeting: "hi" },
+        secretParameters: { apiKey: "an-api-key-1234" },
+      });
+    const colours = async (name: string, skipAwait: boolean) =>
+      stacks.deploy(SERVICE_CALLER, {
+        tenant: "team-k",
+        name,
+        template: "colours",
+        parameters: { namespace: await cluster.createNamespace(name), skipAwait },
+        secretParameters: { kubeconfig },
+      });
+    await Promise.all([
+      greeter("team-up", "a1"),
+      greeter("team-up", "a2"),
+      greeter("team-up", "a3"),
+      greeter("team-keep", "r1"),
+      greeter("team-keep", "r2"),
+      colours("k1", true),
+      colours("k2", false),
+      colours("k3", true),
+    ]);
+    for (const [tenant, name] of [
+      ["team-up", "a1"],
+      ["team-up", "a2"],
+      ["team-up", "a3"],
+      ["team-keep", "r1"],
+      ["team-keep", "r2"],
+      ["team-k", "k1"],
+      ["team-k", "k2"],
+      ["team-k", "k3"],
+    ] as const) {
+      const stack = await settled(fx.server, SERVICE_CALLER, tenant, name);
+      assert.equal(stack.status, "deployed", `${name}: ${stack.error}`);
+    }
+    await catalogue.saveDraft(SERVICE_CALLER, "greeter", {
+      files: { "Pulumi.yaml": greeterProgram("greeter", ", upgraded") },
+      dependencies: {},
+      parameters: GREETER_PARAMETERS,
+    });
+    await catalogue.publish(SERVICE_CALLER, "greeter");
+    await catalogue.saveDraft(SERVICE_CALLER, "colours", colourTemplate(2));
+    await catalogue.publish(SERVICE_CALLER, "colours");
+  });
+  after(async () => {
+    await fx?.close();
+    await cluster?.stop();
+  });
+
+  it("moves every stack of the template to the new version: one approval, the ups in order, each in its stack's history", async () => {
+    const { upgrades, stacks } = fx.server.platform;
+    const started = await upgrades.start(alice, { tenant: "team-up", template: "greeter", version: 2 });
+    assert.deepEqual(
+      started.stacks.map((s) => [s.stackName, s.fromVersion]),
+      [
+        ["a1", 1],
+        ["a2", 1],
+        ["a3", 1],
+      ],
+    );
+    assert.equal((await stackOf("team-up", "a1")).status, "deploying", "the batch holds its stacks");
+    const waiting = await batchOutcome("team-up", started.id, AWAITING);
+    assert.match(waiting.approval?.planHash ?? "", /^sha256:[0-9a-f]{64}$/);
+    assert.equal(waiting.approval?.approverRole, "tenant-admin");
+    for (const stack of waiting.stacks) {
+      assert.match(stack.planHash ?? "", /^sha256:[0-9a-f]{64}$/);
+      assert.equal(stack.deployment.status, "awaiting_approval");
+      assert.deepEqual(
+        stack.deployment.steps.map((s) => [s.name, s.status]),
+        [
+          ["validate", "succeeded"],
+          ["preview", "succeeded"],
+          ["approval", "running"],
+        ],
+      );
+    }
+    // Approved once, as a batch: no stack's deployment is decided alone.
+    assert.deepEqual(await stacks.pendingApprovals(bob, "team-up"), []);
+    await assert.rejects(
+      stacks.decide(bob, {
+        tenant: "team-up",
+        deploymentId: waiting.stacks[0]?.deployment.id ?? "",
+        decision: "approved",
+      }),
+      refusal("failed_precondition", /not awaiting approval/),
+    );
+
+    const decided = await upgrades.decide(bob, {
+      tenant: "team-up",
+      upgradeId: started.id,
+      decision: "approved",
+      comment: "all three",
+    });
+    assert.equal(decided.approval?.decision, "approved");
+    const done = await batchOutcome("team-up", started.id);
+    assert.equal(done.status, "succeeded", done.error ?? "");
+    assert.deepEqual([done.failedStacks, done.skippedStacks], [[], []]);
+    const ups = done.stacks.map((s) => s.deployment.steps.find((step) => step.name === "up"));
+    for (let i = 1; i < ups.length; i++)
+      assert.ok(
+        (ups[i - 1]?.finishedAt ?? Number.POSITIVE_INFINITY) <= (ups[i]?.startedAt ?? 0),
+        "each up starts after the one before it ended",
+      );
+    for (const stack of done.stacks) {
+      const now = await settled(fx.server, alice, "team-up", stack.stackName);
+      assert.equal(now.status, "deployed");
+      assert.equal(now.templateVersion, 2);
+      assert.deepEqual(now.outputs, { message: "hi, upgraded", key: "[secret]" });
+      assert.equal(now.lastJobId, ups[done.stacks.indexOf(stack)]?.jobId);
+      const [latest] = await stacks.history(alice, { tenant: "team-up", name: stack.stackName });
+      assert.equal(latest?.id, stack.deployment.id, "the stack's history shows its part of the batch");
+      assert.equal(latest?.kind, "deploy");
+      assert.equal(latest?.status, "succeeded");
+      assert.equal(latest?.templateVersion, 2);
+      assert.equal(latest?.approval?.decidedBy, "bob");
+      assert.equal(latest?.approval?.planHash, stack.planHash);
+      assert.match(
+        latest?.steps.find((s) => s.name === "approval")?.detail ?? "",
+        /^approved by bob for upgrade batch .*: all three$/,
+      );
+      assert.deepEqual(
+        latest?.steps.map((s) => s.name),
+        ["validate", "preview", "approval", "up"],
+      );
+    }
+    assert.deepEqual(
+      (await upgrades.list(alice, { tenant: "team-up" })).map((b) => b.id),
+      [started.id],
+    );
+  });
+
+  it("refuses the batch's approval to its starter and to a User; rejected, every stack stays as it was", async () => {
+    const { upgrades } = fx.server.platform;
+    const before = await stackOf("team-keep", "r1");
+    const started = await upgrades.start(bob, {
+      tenant: "team-keep",
+      template: "greeter",
+      version: 2,
+      stacks: ["r2", "r1"],
+    });
+    assert.deepEqual(
+      started.stacks.map((s) => s.stackName),
+      ["r2", "r1"],
+      "in the order named",
+    );
+    await batchOutcome("team-keep", started.id, AWAITING);
+    const decide = (caller: Caller, decision: "approved" | "rejected", comment?: string) =>
+      upgrades.decide(caller, {
+        tenant: "team-keep",
+        upgradeId: started.id,
+        decision,
+        ...(comment !== undefined && { comment }),
+      });
+    await assert.rejects(decide(bob, "approved"), refusal("permission_denied", /someone else must approve/));
+    await assert.rejects(
+      decide(alice, "approved"),
+      refusal("permission_denied", /^upgradeId: approving needs the Tenant Admin role/),
+    );
+    await decide(carol, "rejected", "not this week");
+    const done = await batchOutcome("team-keep", started.id);
+    assert.equal(done.status, "rejected");
+    assert.equal(done.approval?.comment, "not this week");
+    for (const stack of done.stacks) {
+      assert.equal(stack.deployment.status, "rejected");
+      assert.equal(stack.deployment.approval?.decision, "rejected");
+      assert.equal(
+        stack.deployment.steps.some((s) => s.name === "up"),
+        false,
+        "no up ran",
+      );
+      const now = await settled(fx.server, bob, "team-keep", stack.stackName);
+      assert.equal(now.status, "deployed");
+      assert.equal(now.templateVersion, 1, "back on version 1");
+      assert.deepEqual(now.outputs, { message: "hi, tenant", key: "[secret]" });
+    }
+    const r1 = await stackOf("team-keep", "r1");
+    assert.deepEqual(
+      [r1.deployedAt, r1.deployedBy, r1.parameters],
+      [before.deployedAt, before.deployedBy, before.parameters],
+    );
+    await assert.rejects(
+      decide(carol, "approved"),
+      refusal("failed_precondition", /rejected already|not awaiting/),
+    );
+  });
+
+  it("stops at its failure budget: the stack after the failed one is not touched, and the batch names both", async () => {
+    const { upgrades, stacks } = fx.server.platform;
+    const untouched = await stackOf("team-k", "k3");
+    const started = await upgrades.start(SERVICE_CALLER, {
+      tenant: "team-k",
+      template: "colours",
+      version: 2,
+      stacks: ["k1", "k2", "k3"],
+      failureBudget: 0,
+    });
+    const waiting = await batchOutcome("team-k", started.id, AWAITING);
+    assert.equal(
+      waiting.status,
+      "awaiting_approval",
+      `${waiting.error}: ${waiting.stacks.map((s) => s.deployment.error).join("; ")}`,
+    );
+    await upgrades.decide(bob, { tenant: "team-k", upgradeId: started.id, decision: "approved" });
+    const done = await batchOutcome("team-k", started.id);
+    assert.equal(done.status, "failed");
+    assert.deepEqual(done.failedStacks, ["k2"]);
+    assert.deepEqual(done.skippedStacks, ["k3"]);
+    assert.match(done.error ?? "", /failed: k2; not touched: k3/);
+    const [k1, k2, k3] = done.stacks;
+    assert.equal(k1?.deployment.status, "succeeded");
+    assert.equal(k2?.deployment.status, "failed");
+    assert.match(k2?.deployment.error ?? "", /^up failed: /);
+    assert.equal(k3?.deployment.status, "failed");
+    assert.equal(k3?.skipped, true);
+    assert.match(k3?.deployment.error ?? "", /^not applied: the upgrade batch stopped/);
+    assert.equal(
+      k3?.deployment.steps.some((s) => s.name === "up"),
+      false,
+      "k3's up never ran",
+    );
+
+    const namespaceOf = async (name: string) => String((await stackOf("team-k", name)).parameters.namespace);
+    const colour = async (name: string) =>
+      ((await cluster.get("configmap", "settings", await namespaceOf(name)))?.data as { colour?: string })
+        ?.colour;
+    assert.equal((await settled(fx.server, bob, "team-k", "k1")).templateVersion, 2);
+    assert.equal(await colour("k1"), "green");
+    assert.equal((await settled(fx.server, bob, "team-k", "k2")).status, "failed");
+    const k3now = await settled(fx.server, bob, "team-k", "k3");
+    assert.deepEqual(
+      [k3now.status, k3now.templateVersion, k3now.deployedAt, k3now.lastJobId],
+      ["deployed", 1, untouched.deployedAt, untouched.lastJobId],
+    );
+    assert.equal(await colour("k3"), "blue");
+    assert.equal(await cluster.get("deployment", "app", await namespaceOf("k3")), undefined);
+    const [latest] = await stacks.history(bob, { tenant: "team-k", name: "k3" });
+    assert.equal(latest?.id, k3?.deployment.id, "k3's history says why it was left alone");
+  });
+});
