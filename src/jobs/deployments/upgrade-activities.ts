@@ -26,9 +26,12 @@ export function upgradeActivities(db: SqlDatabase): UpgradeActivities {
   return {
     async requestUpgradeApproval(request) {
       const batch = await batchOf(request.batchId);
-      await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         await tx.serialize(`upgrade:${batch.id}`);
         const store = new UpgradeStore(tx);
+        // A workflow started again (reconcile) asks again: a decision recorded meanwhile stands.
+        const recorded = (await store.get(batch.id))?.approval?.decision ?? null;
+        if (recorded !== null) return recorded;
         const deployments = new DeploymentStore(tx);
         const planHash = batchPlanHash(request.plans.map((plan) => plan.planHash));
         await store.requestApproval(batch.id, {
@@ -51,6 +54,7 @@ export function upgradeActivities(db: SqlDatabase): UpgradeActivities {
             before: null,
             after: { planHash, approverRole: request.approverRole, stacks: request.plans.length },
           });
+        return null;
       });
     },
 

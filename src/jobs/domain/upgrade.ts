@@ -67,13 +67,16 @@ export interface UpgradeInput {
 
 /** The side effects of the upgrade workflow beside a deployment's own (DeploymentActivities). */
 export interface UpgradeActivities {
-  /** Records the previews' plan hashes and the batch's pending approval. */
+  /**
+   * Records the previews' plan hashes and the batch's pending approval; returns the decision when
+   * one was recorded already (a workflow started again after its decision was taken).
+   */
   requestUpgradeApproval(request: {
     batchId: string;
     plans: readonly { deploymentId: string; planHash: string }[];
     approverRole: Role;
     timeoutMs: number;
-  }): Promise<void>;
+  }): Promise<ApprovalDecision | null>;
   /** Ends the batch's pending approval as expired, unless a decision was recorded first: returns what holds. */
   expireUpgradeApproval(batchId: string): Promise<ApprovalDecision>;
   /**

@@ -39,14 +39,16 @@ export async function upgradeStacks(input: UpgradeInput): Promise<DeploymentStat
     return end("failed", error);
   }
 
-  await batches.requestUpgradeApproval({
+  const recorded = await batches.requestUpgradeApproval({
     batchId,
     plans: ready.map(({ deploymentId, planHash }) => ({ deploymentId, planHash })),
     approverRole: input.approval.approverRole,
     timeoutMs: input.approval.timeoutMs,
   });
   let outcome: ApprovalDecision | undefined;
-  if (await condition(() => decision !== undefined, input.approval.timeoutMs)) outcome = decision;
+  // Started again after the decision was recorded: its signal went to the workflow that is gone.
+  if (recorded !== null) outcome = recorded;
+  else if (await condition(() => decision !== undefined, input.approval.timeoutMs)) outcome = decision;
   // Timed out: the service's record decides, in case a decision was recorded as time ran out.
   else outcome = await batches.expireUpgradeApproval(batchId);
   if (outcome !== "approved") {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { Client, Connection } from "@temporalio/client";
+import { upgradeWorkflowIdOf } from "../../../src/jobs/deployments/upgrade-workflows";
 import { type Caller, SERVICE_CALLER } from "../../../src/jobs/domain/caller";
 import { type DeploymentStatus, TERMINAL_DEPLOYMENT_STATUSES } from "../../../src/jobs/domain/deployment";
 import type { UpgradeBatch } from "../../../src/jobs/domain/upgrade";
+import { type JobServer, startJobServer } from "../../../src/jobs/start-job-server";
 import { type JobFixture, startJobFixture } from "../../support/job-fixture";
 import { colourTemplate } from "../../support/kubernetes-templates";
 import type { LocalCluster } from "../../support/local-cluster";
@@ -16,12 +19,15 @@ import {
   TEST_TEMPLATE_INSTALLS,
   userWithRole,
 } from "../../support/platform-fixture";
+import { testTemporal } from "../../support/temporal";
 import { testCluster } from "../../support/test-cluster";
 
 const AWAITING = new Set<DeploymentStatus>(["awaiting_approval"]);
 
 describe("bulk upgrades: a batch previewed, approved once, applied in order, stopping at its failure budget (real Temporal, engine and Kubernetes API server)", () => {
   let fx: JobFixture;
+  /** The fixture's service, or the one started in its place on the same data directory. */
+  let server: JobServer;
   let cluster: LocalCluster;
   let kubeconfig: string;
   let alice: Caller;
@@ -36,7 +42,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
   ): Promise<UpgradeBatch> {
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const batch = await fx.server.platform.upgrades.get(SERVICE_CALLER, { tenant, upgradeId });
+      const batch = await server.platform.upgrades.get(SERVICE_CALLER, { tenant, upgradeId });
       if (until.has(batch.status) || TERMINAL_DEPLOYMENT_STATUSES.has(batch.status)) return batch;
       if (Date.now() > deadline)
         throw new Error(`upgrade ${upgradeId} still ${batch.status} after 5 minutes`);
@@ -45,18 +51,19 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
   }
 
   const stackOf = (tenant: string, name: string) =>
-    fx.server.platform.stacks.get(SERVICE_CALLER, { tenant, name });
+    server.platform.stacks.get(SERVICE_CALLER, { tenant, name });
 
   before(async () => {
     cluster = await testCluster();
     kubeconfig = readFileSync(cluster.kubeconfig, "utf8");
     fx = await startJobFixture({ stacks: {}, settings: { templateInstallsDir: TEST_TEMPLATE_INSTALLS } });
-    const { governance, catalogue, stacks } = fx.server.platform;
+    server = fx.server;
+    const { governance, catalogue, stacks } = server.platform;
     for (const tenant of ["team-up", "team-keep", "team-k"])
       await governance.createTenant(SERVICE_CALLER, { name: tenant });
-    alice = await userWithRole(fx.server, "alice", "team-up", "user");
-    bob = await userWithRole(fx.server, "bob", "team-up", "tenant-admin");
-    carol = await userWithRole(fx.server, "carol", "team-keep", "tenant-admin");
+    alice = await userWithRole(server, "alice", "team-up", "user");
+    bob = await userWithRole(server, "bob", "team-up", "tenant-admin");
+    carol = await userWithRole(server, "carol", "team-keep", "tenant-admin");
     for (const [tenant, user, role] of [
       ["team-keep", "alice", "user"],
       ["team-keep", "bob", "tenant-admin"],
@@ -64,10 +71,10 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     ] as const) {
       await governance.setMembership(SERVICE_CALLER, { tenant, user, role });
     }
-    alice = await fx.server.platform.authenticator.authenticate(
+    alice = await server.platform.authenticator.authenticate(
       (await governance.issueToken(SERVICE_CALLER, { user: "alice", name: "again" })).token,
     );
-    bob = await fx.server.platform.authenticator.authenticate(
+    bob = await server.platform.authenticator.authenticate(
       (await governance.issueToken(SERVICE_CALLER, { user: "bob", name: "again" })).token,
     );
     await catalogue.createTemplate(SERVICE_CALLER, { name: "greeter", language: "yaml", source: GREETER });
@@ -116,7 +123,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
       ["team-k", "k2"],
       ["team-k", "k3"],
     ] as const) {
-      const stack = await settled(fx.server, SERVICE_CALLER, tenant, name);
+      const stack = await settled(server, SERVICE_CALLER, tenant, name);
       assert.equal(stack.status, "deployed", `${name}: ${stack.error}`);
     }
     await catalogue.saveDraft(SERVICE_CALLER, "greeter", {
@@ -129,12 +136,15 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     await catalogue.publish(SERVICE_CALLER, "colours");
   });
   after(async () => {
-    await fx?.close();
+    if (server !== fx?.server) {
+      await server?.close();
+      rmSync(fx.dir, { recursive: true, force: true });
+    } else await fx?.close();
     await cluster?.stop();
   });
 
   it("moves every stack of the template to the new version: one approval, the ups in order, each in its stack's history", async () => {
-    const { upgrades, stacks } = fx.server.platform;
+    const { upgrades, stacks } = server.platform;
     const started = await upgrades.start(alice, { tenant: "team-up", template: "greeter", version: 2 });
     assert.deepEqual(
       started.stacks.map((s) => [s.stackName, s.fromVersion]),
@@ -188,7 +198,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
         "each up starts after the one before it ended",
       );
     for (const stack of done.stacks) {
-      const now = await settled(fx.server, alice, "team-up", stack.stackName);
+      const now = await settled(server, alice, "team-up", stack.stackName);
       assert.equal(now.status, "deployed");
       assert.equal(now.templateVersion, 2);
       assert.deepEqual(now.outputs, { message: "hi, upgraded", key: "[secret]" });
@@ -216,7 +226,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
   });
 
   it("refuses the batch's approval to its starter and to a User; rejected, every stack stays as it was", async () => {
-    const { upgrades } = fx.server.platform;
+    const { upgrades } = server.platform;
     const before = await stackOf("team-keep", "r1");
     const started = await upgrades.start(bob, {
       tenant: "team-keep",
@@ -254,7 +264,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
         false,
         "no up ran",
       );
-      const now = await settled(fx.server, bob, "team-keep", stack.stackName);
+      const now = await settled(server, bob, "team-keep", stack.stackName);
       assert.equal(now.status, "deployed");
       assert.equal(now.templateVersion, 1, "back on version 1");
       assert.deepEqual(now.outputs, { message: "hi, tenant", key: "[secret]" });
@@ -271,7 +281,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
   });
 
   it("stops at its failure budget: the stack after the failed one is not touched, and the batch names both", async () => {
-    const { upgrades, stacks } = fx.server.platform;
+    const { upgrades, stacks } = server.platform;
     const untouched = await stackOf("team-k", "k3");
     const started = await upgrades.start(SERVICE_CALLER, {
       tenant: "team-k",
@@ -309,10 +319,10 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     const colour = async (name: string) =>
       ((await cluster.get("configmap", "settings", await namespaceOf(name)))?.data as { colour?: string })
         ?.colour;
-    assert.equal((await settled(fx.server, bob, "team-k", "k1")).templateVersion, 2);
+    assert.equal((await settled(server, bob, "team-k", "k1")).templateVersion, 2);
     assert.equal(await colour("k1"), "green");
-    assert.equal((await settled(fx.server, bob, "team-k", "k2")).status, "failed");
-    const k3now = await settled(fx.server, bob, "team-k", "k3");
+    assert.equal((await settled(server, bob, "team-k", "k2")).status, "failed");
+    const k3now = await settled(server, bob, "team-k", "k3");
     assert.deepEqual(
       [k3now.status, k3now.templateVersion, k3now.deployedAt, k3now.lastJobId],
       ["deployed", 1, untouched.deployedAt, untouched.lastJobId],
@@ -321,5 +331,48 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     assert.equal(await cluster.get("deployment", "app", await namespaceOf("k3")), undefined);
     const [latest] = await stacks.history(bob, { tenant: "team-k", name: "k3" });
     assert.equal(latest?.id, k3?.deployment.id, "k3's history says why it was left alone");
+  });
+
+  it("a batch whose workflow is gone is started again with the service, from its records: still awaiting its approval, then applied", async () => {
+    const started = await server.platform.upgrades.start(bob, {
+      tenant: "team-keep",
+      template: "greeter",
+      version: 2,
+      stacks: ["r1"],
+    });
+    const waiting = await batchOutcome("team-keep", started.id, AWAITING);
+    assert.equal(waiting.status, "awaiting_approval", waiting.error ?? "");
+    // As if the service had stopped before starting it: no workflow, only the records.
+    const temporal = await testTemporal();
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      await new Client({ connection, namespace: temporal.namespace }).workflow
+        .getHandle(upgradeWorkflowIdOf(started.id))
+        .terminate("the test takes the workflow away");
+    } finally {
+      await connection.close();
+    }
+    await server.close();
+    server = await startJobServer({ config: server.config, pollMs: 100 });
+
+    const again = await server.platform.upgrades.get(bob, { tenant: "team-keep", upgradeId: started.id });
+    assert.equal(again.status, "awaiting_approval");
+    assert.equal(again.approval?.planHash, waiting.approval?.planHash, "the same plans wait");
+    await server.platform.upgrades.decide(carol, {
+      tenant: "team-keep",
+      upgradeId: started.id,
+      decision: "approved",
+    });
+    const done = await batchOutcome("team-keep", started.id);
+    assert.equal(done.status, "succeeded", done.error ?? "");
+    const [r1] = done.stacks;
+    assert.equal(
+      waiting.stacks[0]?.deployment.steps.find((s) => s.name === "preview")?.jobId,
+      r1?.deployment.steps.find((s) => s.name === "preview")?.jobId,
+      "the preview ran once",
+    );
+    const stack = await settled(server, bob, "team-keep", "r1");
+    assert.deepEqual([stack.status, stack.templateVersion], ["deployed", 2]);
+    assert.deepEqual(stack.outputs, { message: "hi, upgraded", key: "[secret]" });
   });
 });
