@@ -59,7 +59,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     fx = await startJobFixture({ stacks: {}, settings: { templateInstallsDir: TEST_TEMPLATE_INSTALLS } });
     server = fx.server;
     const { governance, catalogue, stacks } = server.platform;
-    for (const tenant of ["team-up", "team-keep", "team-k"])
+    for (const tenant of ["team-up", "team-keep", "team-k", "team-late"])
       await governance.createTenant(SERVICE_CALLER, { name: tenant });
     alice = await userWithRole(server, "alice", "team-up", "user");
     bob = await userWithRole(server, "bob", "team-up", "tenant-admin");
@@ -109,6 +109,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
       greeter("team-up", "a3"),
       greeter("team-keep", "r1"),
       greeter("team-keep", "r2"),
+      greeter("team-late", "late"),
       colours("k1", true),
       colours("k2", false),
       colours("k3", true),
@@ -119,6 +120,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
       ["team-up", "a3"],
       ["team-keep", "r1"],
       ["team-keep", "r2"],
+      ["team-late", "late"],
       ["team-k", "k1"],
       ["team-k", "k2"],
       ["team-k", "k3"],
@@ -374,5 +376,28 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
     const stack = await settled(server, bob, "team-keep", "r1");
     assert.deepEqual([stack.status, stack.templateVersion], ["deployed", 2]);
     assert.deepEqual(stack.outputs, { message: "hi, upgraded", key: "[secret]" });
+  });
+
+  it("ends expired when no one decides in time, every stack back as it was", async () => {
+    const { upgrades, stacks } = server.platform;
+    await stacks.setDeployPolicy(SERVICE_CALLER, {
+      scope: "tenant",
+      ref: "team-late",
+      policy: { requireApproval: true, approvalTimeoutSeconds: 2 },
+    });
+    const started = await upgrades.start(SERVICE_CALLER, {
+      tenant: "team-late",
+      template: "greeter",
+      version: 2,
+    });
+    const done = await batchOutcome("team-late", started.id);
+    assert.equal(done.status, "expired");
+    assert.equal(done.approval?.decision, "expired");
+    assert.deepEqual(
+      [done.stacks[0]?.deployment.status, done.stacks[0]?.deployment.approval?.decision],
+      ["expired", "expired"],
+    );
+    const stack = await settled(server, SERVICE_CALLER, "team-late", "late");
+    assert.deepEqual([stack.status, stack.templateVersion], ["deployed", 1]);
   });
 });
