@@ -287,7 +287,9 @@ export class TenantStackOrchestrator implements TenantStacksContract {
         "deploymentId",
         approval?.decision != null
           ? `the approval was ${approval.decision} already`
-          : `deployment ${deployment.id} is ${deployment.status}, not awaiting approval`,
+          : approval === null && deployment.status === "awaiting_approval"
+            ? `deployment ${deployment.id} is part of an upgrade batch, approved or rejected as a whole (upgrades approve|reject)`
+            : `deployment ${deployment.id} is ${deployment.status}, not awaiting approval`,
       );
     checkDecider(caller, {
       tenantId: tenant.id,

@@ -180,7 +180,7 @@ describe("bulk upgrades: a batch previewed, approved once, applied in order, sto
         deploymentId: waiting.stacks[0]?.deployment.id ?? "",
         decision: "approved",
       }),
-      refusal("failed_precondition", /not awaiting approval/),
+      refusal("failed_precondition", /is part of an upgrade batch, approved or rejected as a whole/),
     );
 
     const decided = await upgrades.decide(bob, {
