@@ -33,8 +33,9 @@ export async function upgradeStacks(input: UpgradeInput): Promise<DeploymentStat
     return planHash === undefined ? [] : [{ ...stack, planHash }];
   });
 
-  if (previewFailures > failureBudget) {
-    const error = `${previewFailures} of ${input.stacks.length} previews failed, over the failure budget of ${failureBudget}: nothing was applied`;
+  if (previewFailures > failureBudget || ready.length === 0) {
+    const over = ready.length === 0 ? "" : `, over the failure budget of ${failureBudget}`;
+    const error = `${previewFailures} of ${input.stacks.length} previews failed${over}: nothing was applied`;
     for (const stack of ready) await skip(stack.deploymentId, error);
     return end("failed", error);
   }
@@ -71,12 +72,10 @@ export async function upgradeStacks(input: UpgradeInput): Promise<DeploymentStat
     }
     if ((await applied(stack, input)) !== "succeeded") failures++;
   }
+  const failed = `${failures} of ${input.stacks.length} stacks failed`;
   if (failures > failureBudget)
-    return end("failed", `${failures} stacks failed, over the failure budget of ${failureBudget}`);
-  return end(
-    "succeeded",
-    failures === 0 ? undefined : `${failures} stacks failed, within the failure budget`,
-  );
+    return end("failed", `${failed}, over the failure budget of ${failureBudget}`);
+  return end("succeeded", failures === 0 ? undefined : `${failed}, within the failure budget`);
 
   async function end(status: DeploymentStatus, error?: string): Promise<DeploymentStatus> {
     await batches.finishUpgrade({ batchId, status, ...(error !== undefined && { error }) });
