@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
 import { Language, Role, StackStatus } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { type JobFixture, startJobFixture } from "../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../support/platform-fixture";
 import { launchChromium, seriousViolations } from "./browser";
+import { freshPage as openPage } from "./session";
 
 const SERVICE_TOKEN = "service-token-console-4b8e2d61f0a9";
 const TENANT = "web-team";
@@ -83,17 +84,7 @@ describe("the web console, in Chromium, against a real service", () => {
   }
 
   /** A page in a context of its own (an empty cache and sessionStorage), with its errors recorded. */
-  async function freshPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const errors: string[] = [];
-    // A script or style the Content-Security-Policy refused shows up here too.
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
-    });
-    page.on("pageerror", (error) => errors.push(error.message));
-    return { context, page, errors };
-  }
+  const freshPage = () => openPage(browser);
 
   async function assertAccessible(page: Page, what: string): Promise<void> {
     const violations = await seriousViolations(page);

@@ -1,5 +1,6 @@
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { SignInPage } from "../pages/sign-in/SignInPage";
+import { StackPage } from "../pages/stack/StackPage";
 import { StacksPage } from "../pages/stacks/StacksPage";
 import { TemplatesPage } from "../pages/templates/TemplatesPage";
 import { SessionProvider } from "../session/SessionProvider";
@@ -20,6 +21,7 @@ export function App() {
               <Route index element={<Navigate to={ROUTES.templates} replace />} />
               <Route path="templates" element={<TemplatesPage />} />
               <Route path="stacks" element={<StacksPage />} />
+              <Route path="stacks/:name" element={<StackPage />} />
             </Route>
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -3,4 +3,15 @@ export const ROUTES = {
   signIn: "/infrastructure/sign-in",
   templates: "/infrastructure/templates",
   stacks: "/infrastructure/stacks",
+  approvals: "/infrastructure/approvals",
 } as const;
+
+/** A stack's page. */
+export function stackPath(name: string): string {
+  return `${ROUTES.stacks}/${encodeURIComponent(name)}`;
+}
+
+/** A template's editor. */
+export function templatePath(id: string): string {
+  return `${ROUTES.templates}/${encodeURIComponent(id)}`;
+}

@@ -1,6 +1,6 @@
 import { StackStatus } from "../api/platform";
 
-type Tone = "neutral" | "progress" | "good" | "bad";
+export type Tone = "neutral" | "progress" | "good" | "bad";
 
 /** Each status's word and tone; the word is always shown, so colour is never the only sign. */
 const STATUS: Record<StackStatus, { label: string; tone: Tone }> = {
@@ -15,5 +15,10 @@ const STATUS: Record<StackStatus, { label: string; tone: Tone }> = {
 
 export function StatusBadge({ status }: { status: StackStatus }) {
   const { label, tone } = STATUS[status] ?? STATUS[StackStatus.UNSPECIFIED];
+  return <Badge label={label} tone={tone} />;
+}
+
+/** A word on a coloured pill; the word carries the meaning, the colour repeats it. */
+export function Badge({ label, tone }: { label: string; tone: Tone }) {
   return <span className={`badge badge-${tone}`}>{label}</span>;
 }

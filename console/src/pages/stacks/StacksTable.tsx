@@ -1,5 +1,7 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { Link } from "react-router";
 import type { Template, TenantStack } from "../../api/platform";
+import { stackPath } from "../../app/routes";
 import { ListTable } from "../../components/ListTable";
 import { StatusBadge } from "../../components/StatusBadge";
 
@@ -17,7 +19,9 @@ export function StacksTable({ stacks, templates }: Props) {
     <ListTable caption="Stacks" columns={COLUMNS}>
       {stacks.map((stack) => (
         <tr key={stack.id} data-stack={stack.name}>
-          <th scope="row">{stack.name}</th>
+          <th scope="row">
+            <Link to={stackPath(stack.name)}>{stack.name}</Link>
+          </th>
           <td>
             <StatusBadge status={stack.status} />
           </td>
