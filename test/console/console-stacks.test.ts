@@ -27,7 +27,31 @@ const source = yamlSource(
   { type: "object", properties: { greeting: { type: "string", default: "hello" } } },
 );
 
-describe("the console's stack page, in Chromium, against a real service", () => {
+/** A number the tenant's constraint narrows, and a secret (writeOnly) sent apart. */
+const counter = yamlSource(
+  [
+    "name: counter",
+    "runtime: yaml",
+    "config:",
+    "  replicas:",
+    "    type: integer",
+    "  password:",
+    "    type: string",
+    "outputs:",
+    "  replicas: ${replicas}",
+    "",
+  ].join("\n"),
+  {
+    type: "object",
+    required: ["password"],
+    properties: {
+      replicas: { type: "integer", default: 1, minimum: 1, maximum: 10, description: "How many copies" },
+      password: { type: "string", writeOnly: true },
+    },
+  },
+);
+
+describe("the console's stacks and deploys, in Chromium, against a real service", () => {
   let browser: Browser;
   let service: ConsoleService;
   let admin: PlatformClient;
@@ -41,6 +65,18 @@ describe("the console's stack page, in Chromium, against a real service", () => 
     await admin.governance.createTenant({ name: TENANT });
     await admin.catalog.createTemplate({ name: "greeter", language: Language.YAML, source });
     await admin.catalog.publishTemplate({ template: "greeter" });
+    await admin.catalog.createTemplate({
+      name: "counter",
+      displayName: "Counter",
+      language: Language.YAML,
+      source: counter,
+    });
+    await admin.catalog.publishTemplate({ template: "counter" });
+    await admin.governance.setConstraint({
+      template: "counter",
+      tenant: TENANT,
+      constraint: { parameters: { replicas: { maximum: 3 } } },
+    });
     tokens.uma = await userToken(admin, TENANT, "uma", Role.USER);
     tokens.ada = await userToken(admin, TENANT, "ada", Role.TENANT_ADMIN);
     await admin.stacks.deployStack({ tenant: TENANT, name: "hello", template: "greeter" });
@@ -135,6 +171,50 @@ describe("the console's stack page, in Chromium, against a real service", () => 
       // The stack's lookup by name, refused once it is destroyed (404), is how the page learns it.
       assert.deepEqual(
         errors.filter((e) => !/status of 404/.test(e)),
+        [],
+      );
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("deploys from the templates page: a form of the tenant's effective schema, the service's violation on its field, then the stack's page live to deployed", async () => {
+    const { context, page, errors } = await freshPage(browser, tokens.uma);
+    try {
+      await page.goto(`${url}/infrastructure/templates`);
+      await page.getByRole("button", { name: "Deploy Counter" }).click();
+      const dialog = page.getByRole("dialog", { name: "Deploy Counter" });
+      await dialog.getByLabel("Stack name").fill("web");
+      const replicas = dialog.getByLabel("replicas");
+      // The tenant's constraint, in the effective schema: the form's default is the template's.
+      assert.equal(await replicas.inputValue(), "1");
+      const password = dialog.getByLabel("password");
+      assert.equal(await password.getAttribute("type"), "password");
+      await replicas.fill("5");
+      await password.fill("hunter2");
+      await assertAccessible(page, "deploy dialog");
+      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+      // The service refuses 5 (the tenant's maximum is 3): its words, on the field.
+      const problem = dialog.locator("#parameter_replicas__error");
+      await problem.filter({ hasText: "must be <= 3" }).waitFor();
+      await assertAccessible(page, "deploy dialog with the service's violation");
+      await screenshot(page, "deploy-dialog");
+      await replicas.fill("2");
+      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+      await page.waitForURL(`${url}/infrastructure/stacks/web`);
+      const newest = page.locator("li.deployment").first();
+      await newest.locator("h3").filter({ hasText: "deploy of version 1" }).waitFor();
+      await page
+        .getByRole("heading", { level: 1 })
+        .locator(".badge", { hasText: "deployed" })
+        .waitFor({ timeout: 60_000 });
+      assert.match((await newest.locator("h3").textContent()) ?? "", /succeeded/);
+      const outputs = page.getByLabel("Outputs", { exact: true });
+      assert.equal(await outputs.locator('[data-value="replicas"] dd').textContent(), "2");
+      assert.doesNotMatch(await page.content(), /hunter2/);
+      // The browser logs the refused deploy (400); nothing else may go wrong.
+      assert.deepEqual(
+        errors.filter((e) => !/status of 400/.test(e)),
         [],
       );
     } finally {

@@ -1,6 +1,7 @@
+import { lazy, type ReactNode, Suspense } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { StatusNotice } from "../components/Notice";
 import { SignInPage } from "../pages/sign-in/SignInPage";
-import { StackPage } from "../pages/stack/StackPage";
 import { StacksPage } from "../pages/stacks/StacksPage";
 import { TemplatesPage } from "../pages/templates/TemplatesPage";
 import { SessionProvider } from "../session/SessionProvider";
@@ -8,6 +9,15 @@ import { NotFoundPage } from "./NotFoundPage";
 import { RequireSignIn } from "./RequireSignIn";
 import { ROUTES } from "./routes";
 import { Shell } from "./Shell";
+
+// Pages past the first are loaded when first opened, each in a chunk of its own: the first page
+// stays within its budget (test/console/bundle-budget.test.ts).
+const StackPage = lazy(() => import("../pages/stack/StackPage").then((m) => ({ default: m.StackPage })));
+
+/** A lazily loaded page, with a word while its chunk comes. */
+function Later({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<StatusNotice>Loading…</StatusNotice>}>{children}</Suspense>;
+}
 
 export function App() {
   return (
@@ -21,7 +31,14 @@ export function App() {
               <Route index element={<Navigate to={ROUTES.templates} replace />} />
               <Route path="templates" element={<TemplatesPage />} />
               <Route path="stacks" element={<StacksPage />} />
-              <Route path="stacks/:name" element={<StackPage />} />
+              <Route
+                path="stacks/:name"
+                element={
+                  <Later>
+                    <StackPage />
+                  </Later>
+                }
+              />
             </Route>
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -1,12 +1,18 @@
+import { lazy, Suspense, useState } from "react";
 import { useSearchParams } from "react-router";
-import type { Template } from "../../api/platform";
+import { atLeast } from "../../api/caller-role";
+import { Role, type Template } from "../../api/platform";
 import { ErrorNotice, StatusNotice } from "../../components/Notice";
 import { usePageTitle } from "../../components/use-page-title";
 import { useSignedIn } from "../../session/session-context";
+import { useRole } from "../../session/use-role";
 import { TemplateFilters } from "./TemplateFilters";
 import { TemplatesTable } from "./TemplatesTable";
 import { filterFromParams, filterTemplates, paramsFromFilter, type TemplateFilter } from "./template-filter";
 import { type PublishedVersions, useTemplates } from "./use-templates";
+
+// The form library comes with the dialog, in a chunk of its own, when a deploy is first asked for.
+const DeployDialog = lazy(() => import("./deploy/DeployDialog"));
 
 export function TemplatesPage() {
   usePageTitle("Templates");
@@ -15,6 +21,8 @@ export function TemplatesPage() {
   const filter = filterFromParams(params);
   const { list, published } = useTemplates(clients, tenant?.name ?? "");
   const change = (next: TemplateFilter) => setParams(paramsFromFilter(next), { replace: true });
+  const mayDeploy = atLeast(useRole(), Role.USER);
+  const [deploying, setDeploying] = useState<Template>();
 
   return (
     <>
@@ -33,7 +41,18 @@ export function TemplatesPage() {
               shown={filterTemplates(list.value, (id) => published.get(id), filter)}
               total={list.value.length}
               published={published}
+              onDeploy={mayDeploy ? setDeploying : undefined}
             />
+          )}
+          {deploying !== undefined && tenant !== undefined && (
+            <Suspense fallback={<StatusNotice>Loading the deploy form…</StatusNotice>}>
+              <DeployDialog
+                clients={clients}
+                tenant={tenant.name}
+                template={deploying}
+                onClose={() => setDeploying(undefined)}
+              />
+            </Suspense>
           )}
         </>
       )}
@@ -45,9 +64,10 @@ interface ResultsProps {
   readonly shown: readonly Template[];
   readonly total: number;
   readonly published: PublishedVersions;
+  readonly onDeploy: ((template: Template) => void) | undefined;
 }
 
-function Results({ shown, total, published }: ResultsProps) {
+function Results({ shown, total, published, onDeploy }: ResultsProps) {
   return (
     <>
       <StatusNotice>
@@ -55,7 +75,7 @@ function Results({ shown, total, published }: ResultsProps) {
           ? "No templates are offered to this tenant yet."
           : `${shown.length} of ${total} template${total === 1 ? "" : "s"} shown.`}
       </StatusNotice>
-      {shown.length > 0 && <TemplatesTable templates={shown} published={published} />}
+      {shown.length > 0 && <TemplatesTable templates={shown} published={published} onDeploy={onDeploy} />}
     </>
   );
 }

@@ -6,6 +6,8 @@ import type { PublishedVersions } from "./use-templates";
 interface Props {
   readonly templates: readonly Template[];
   readonly published: PublishedVersions;
+  /** Offers a deploy of a template with a published version; absent when the user may not deploy. */
+  readonly onDeploy?: ((template: Template) => void) | undefined;
 }
 
 function publishedText(version: number | undefined): string {
@@ -15,9 +17,9 @@ function publishedText(version: number | undefined): string {
 
 const COLUMNS = ["Template", "Language", "Published", "Owner", "Description"];
 
-export function TemplatesTable({ templates, published }: Props) {
+export function TemplatesTable({ templates, published, onDeploy }: Props) {
   return (
-    <ListTable caption="Templates" columns={COLUMNS}>
+    <ListTable caption="Templates" columns={onDeploy === undefined ? COLUMNS : [...COLUMNS, "Actions"]}>
       {templates.map((template) => (
         <tr key={template.id} data-template={template.name}>
           <th scope="row">
@@ -28,6 +30,19 @@ export function TemplatesTable({ templates, published }: Props) {
           <td>{publishedText(published.get(template.id))}</td>
           <td>{template.ownerTenantId === "" ? "the platform" : "this tenant"}</td>
           <td>{template.description}</td>
+          {onDeploy !== undefined && (
+            <td>
+              {(published.get(template.id) ?? 0) > 0 && (
+                <button
+                  type="button"
+                  aria-label={`Deploy ${template.displayName || template.name}`}
+                  onClick={() => onDeploy(template)}
+                >
+                  Deploy…
+                </button>
+              )}
+            </td>
+          )}
         </tr>
       ))}
     </ListTable>
