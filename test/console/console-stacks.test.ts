@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import type { PlatformClient } from "../../src/jobs/api/client";
-import { Language, Role, StackStatus } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
+import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
+import {
+  DeploymentStatus,
+  DeployPolicyScope,
+  Language,
+  Role,
+  StackStatus,
+} from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { launchChromium, seriousViolations } from "./browser";
 import { type ConsoleService, startConsoleService, userToken, yamlSource } from "./service";
 import { freshPage, screenshot } from "./session";
@@ -51,7 +57,7 @@ const counter = yamlSource(
   },
 );
 
-describe("the console's stacks and deploys, in Chromium, against a real service", () => {
+describe("the console's stacks, deploys and approvals, in Chromium, against a real service", () => {
   let browser: Browser;
   let service: ConsoleService;
   let admin: PlatformClient;
@@ -217,6 +223,76 @@ describe("the console's stacks and deploys, in Chromium, against a real service"
         errors.filter((e) => !/status of 400/.test(e)),
         [],
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("approves in the inbox: the plan shown, the starter's own approval refused with the service's words, another's approval applied", async () => {
+    // From here on, every deploy of the tenant waits for a User or above to approve it.
+    await admin.stacks.setDeployPolicy({
+      scope: DeployPolicyScope.TENANT,
+      ref: TENANT,
+      policy: { requireApproval: true, approverRole: Role.USER },
+    });
+    const uma = createPlatformClient({
+      baseUrl: url,
+      token: tokens.uma as string,
+      transport: "connect-json",
+    });
+    const started = await uma.stacks.deployStack({
+      tenant: TENANT,
+      name: "gated",
+      template: "counter",
+      secretParameters: { password: "pw" },
+    });
+    const id = started.deployment?.id ?? "";
+    const deadline = Date.now() + 60_000;
+    while (
+      (await admin.stacks.getDeployment({ tenant: TENANT, deploymentId: id })).status !==
+      DeploymentStatus.AWAITING_APPROVAL
+    ) {
+      assert.ok(Date.now() < deadline, "the deploy did not come to await approval within a minute");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const own = await freshPage(browser, tokens.uma);
+    try {
+      await own.page.goto(`${url}/infrastructure/approvals`);
+      const item = own.page.locator(`li[data-deployment="${id}"]`);
+      await item.getByRole("button", { name: "Approve" }).click();
+      await item.getByRole("alert").filter({ hasText: "someone else must approve or reject it" }).waitFor();
+      assert.deepEqual(
+        own.errors.filter((e) => !/status of 403/.test(e)),
+        [],
+      );
+    } finally {
+      await own.context.close();
+    }
+
+    const { context, page, errors } = await freshPage(browser, tokens.ada);
+    try {
+      await page.goto(`${url}/infrastructure/approvals`);
+      const item = page.locator(`li[data-deployment="${id}"]`);
+      await item.getByRole("heading", { name: "deploy of gated, version 1" }).waitFor();
+      assert.match((await item.locator('[data-change="create"]').textContent()) ?? "", /1 to create/);
+      assert.match((await item.locator("code.hash").textContent()) ?? "", /\S/);
+      await assertAccessible(page, "approvals inbox");
+      await screenshot(page, "approvals");
+      await item.getByLabel("Comment").fill("looks right");
+      await item.getByRole("button", { name: "Approve" }).click();
+      await page.getByText("Approved: the deploy of gated.").waitFor();
+      await page.getByText("Nothing awaits approval in this tenant.").waitFor();
+      await page.goto(`${url}/infrastructure/stacks/gated`);
+      await page
+        .getByRole("heading", { level: 1 })
+        .locator(".badge", { hasText: "deployed" })
+        .waitFor({ timeout: 60_000 });
+      assert.match(
+        (await page.locator("li.deployment").first().textContent()) ?? "",
+        /approved by ada .*looks right/,
+      );
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }

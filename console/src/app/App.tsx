@@ -12,6 +12,9 @@ import { Shell } from "./Shell";
 
 // Pages past the first are loaded when first opened, each in a chunk of its own: the first page
 // stays within its budget (test/console/bundle-budget.test.ts).
+const ApprovalsPage = lazy(() =>
+  import("../pages/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })),
+);
 const StackPage = lazy(() => import("../pages/stack/StackPage").then((m) => ({ default: m.StackPage })));
 
 /** A lazily loaded page, with a word while its chunk comes. */
@@ -31,6 +34,14 @@ export function App() {
               <Route index element={<Navigate to={ROUTES.templates} replace />} />
               <Route path="templates" element={<TemplatesPage />} />
               <Route path="stacks" element={<StacksPage />} />
+              <Route
+                path="approvals"
+                element={
+                  <Later>
+                    <ApprovalsPage />
+                  </Later>
+                }
+              />
               <Route
                 path="stacks/:name"
                 element={

@@ -16,6 +16,7 @@ export function Shell() {
         <nav aria-label="Main">
           <NavLink to={ROUTES.templates}>Templates</NavLink>
           <NavLink to={ROUTES.stacks}>Stacks</NavLink>
+          <NavLink to={ROUTES.approvals}>Approvals</NavLink>
         </nav>
         <div className="shell-actions">
           <label>
