@@ -79,6 +79,14 @@ module.exports = {
       to: { path: "^src/jobs/[^/]+\\.ts$", pathNot: "^src/jobs/start-job-server\\.ts$" },
     },
     {
+      name: "cli-loads-the-service-only-to-serve",
+      comment:
+        "the service (Temporal's worker, the engine's SDK, database drivers) takes over a second to load: the CLI loads it by dynamic import when it serves, so no other command pays for it",
+      severity: "error",
+      from: { path: "^src/cli/" },
+      to: { path: "^src/jobs/start-job-server\\.ts$", dependencyTypesNot: ["dynamic-import", "type-only"] },
+    },
+    {
       name: "provider-serves-components",
       comment: "the provider plugin builds on the components (and core), nothing else of ours",
       severity: "error",

@@ -2,9 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { StackwrightInputError } from "../core/errors";
 import { loadOrCreateApiToken, TOKEN_ENV, tokenFile } from "../jobs/config/api-tokens";
-import { embeddedServiceConfig } from "../jobs/config/embedded-defaults";
-import { loadServiceConfig } from "../jobs/config/service-config";
-import { type JobServer, startJobServer } from "../jobs/start-job-server";
+import type { JobServer } from "../jobs/start-job-server";
 
 export const DEFAULT_PORT = 7420;
 
@@ -39,6 +37,14 @@ async function serve(flags: ServeFlags, log: (line: string) => void): Promise<vo
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw StackwrightInputError.single("--port", "expected a port number from 0 to 65535");
+  // The service is loaded here, not with the CLI: it (Temporal's worker, the engine's SDK, the
+  // configuration's schemas, database drivers) takes over a second to load, which every other
+  // command would pay for nothing.
+  const [{ loadServiceConfig }, { embeddedServiceConfig }, { startJobServer }] = await Promise.all([
+    import("../jobs/config/service-config.js"),
+    import("../jobs/config/embedded-defaults.js"),
+    import("../jobs/start-job-server.js"),
+  ]);
   const configFile = flags.config ?? process.env.STACKWRIGHT_CONFIG;
   const config = configFile
     ? loadServiceConfig(configFile)

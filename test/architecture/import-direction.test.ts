@@ -116,4 +116,28 @@ describe("import direction", () => {
     assert.notEqual(result.status, 0);
     assert.match(result.output, /jobs-files-belong-to-a-layer/);
   });
+
+  it("lets the CLI load the service by dynamic import only, so that commands other than serve start fast", () => {
+    const service = {
+      "src/jobs/start-job-server.ts":
+        "export const startJobServer = () => 1;\nexport type JobServer = number;\n",
+      "provider/index.ts": "export const p = 1;\n",
+    };
+    const lazy = cruise({
+      ...service,
+      "src/cli/serve.ts":
+        'import type { JobServer } from "../jobs/start-job-server";\nexport const serve = async (): Promise<JobServer> => (await import("../jobs/start-job-server.js")).startJobServer();\n',
+    });
+    assert.equal(lazy.status, 0, lazy.output);
+    const eager = cruise({
+      ...service,
+      "src/cli/serve.ts":
+        'import { startJobServer } from "../jobs/start-job-server";\nexport const serve = startJobServer;\n',
+    });
+    assert.notEqual(eager.status, 0);
+    assert.match(
+      eager.output,
+      /cli-loads-the-service-only-to-serve: src\/cli\/serve\.ts → src\/jobs\/start-job-server\.ts/,
+    );
+  });
 });
