@@ -1,12 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from "@temporalio/worker";
+import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import {
   DECISION_SIGNAL,
   type DecisionSignal,
@@ -18,6 +11,7 @@ import type { UpgradeActivities, UpgradeWorkflows } from "../domain/upgrade";
 import type { TemporalEndpoint } from "../temporal/endpoint";
 import { WORKFLOW_OF_KIND } from "../workflows/workflow-names";
 import { upgradeWorkflowsOn } from "./upgrade-workflows";
+import { workflowBundle } from "./workflow-bundle";
 
 /** The workflow id of a deployment: one workflow per deployment, whoever starts it. */
 export const workflowIdOf = (deploymentId: string) => `stackwright-deployment-${deploymentId}`;
@@ -35,16 +29,6 @@ function installRuntime(): void {
   } catch {
     // Installed already by the embedding process (a test harness): its choice stands.
   }
-}
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflows bundled once per process (webpack takes about a second), shared by its workers. */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve("../workflows/index"),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
-  return bundle;
 }
 
 export interface TemporalDeployments extends DeploymentWorkflows, UpgradeWorkflows {
