@@ -79,6 +79,7 @@ describe("the web console's files, served on the API's port", () => {
       assert.equal(answer.headers["content-type"], "text/html; charset=utf-8", path);
       assert.equal(answer.headers["cache-control"], "no-cache", path);
       assert.match(String(answer.headers["content-security-policy"]), /default-src 'self'/, path);
+      assert.match(String(answer.headers["content-security-policy"]), /script-src 'self';/, path);
       assert.equal(answer.headers["x-content-type-options"], "nosniff", path);
     }
   });

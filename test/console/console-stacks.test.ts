@@ -57,7 +57,17 @@ const counter = yamlSource(
   },
 );
 
-describe("the console's stacks, deploys and approvals, in Chromium, against a real service", () => {
+const TS_PROGRAM = [
+  'import * as pulumi from "@pulumi/pulumi";',
+  "",
+  "const config = new pulumi.Config();",
+  'export const greeting: pulumi.Output<string> = pulumi.output(config.get("greeting") ?? "hello");',
+  "",
+].join("\n");
+/** Issue 16's benchmark: the editor ready with TypeScript checking. */
+const EDITOR_READY_TARGET_MS = 2_000;
+
+describe("the console's stacks, deploys, approvals and template editor, in Chromium, against a real service", () => {
   let browser: Browser;
   let service: ConsoleService;
   let admin: PlatformClient;
@@ -82,6 +92,20 @@ describe("the console's stacks, deploys and approvals, in Chromium, against a re
       template: "counter",
       tenant: TENANT,
       constraint: { parameters: { replicas: { maximum: 3 } } },
+    });
+    await admin.catalog.createTemplate({
+      name: "hello-ts",
+      displayName: "Hello TypeScript",
+      language: Language.TYPESCRIPT,
+      ownerTenant: TENANT,
+      source: {
+        files: { "Pulumi.yaml": "name: hello-ts\nruntime: nodejs\n", "index.ts": TS_PROGRAM },
+        dependencies: { "@pulumi/pulumi": "^3.0.0" },
+        parameters: {
+          type: "object",
+          properties: { greeting: { type: "string", description: "What to say" } },
+        },
+      },
     });
     tokens.uma = await userToken(admin, TENANT, "uma", Role.USER);
     tokens.ada = await userToken(admin, TENANT, "ada", Role.TENANT_ADMIN);
@@ -117,6 +141,8 @@ describe("the console's stacks, deploys and approvals, in Chromium, against a re
     const { context, page, errors } = await freshPage(browser, tokens.uma);
     try {
       await page.goto(`${url}/infrastructure/stacks`);
+      await page.locator('tr[data-stack="hello"]').waitFor();
+      await screenshot(page, "stacks");
       await page.getByRole("link", { name: "hello" }).click();
       await page.waitForURL(`${url}/infrastructure/stacks/hello`);
       const heading = page.getByRole("heading", { level: 1 });
@@ -188,6 +214,8 @@ describe("the console's stacks, deploys and approvals, in Chromium, against a re
     const { context, page, errors } = await freshPage(browser, tokens.uma);
     try {
       await page.goto(`${url}/infrastructure/templates`);
+      await page.getByRole("button", { name: "Deploy Counter" }).waitFor();
+      await screenshot(page, "templates");
       await page.getByRole("button", { name: "Deploy Counter" }).click();
       const dialog = page.getByRole("dialog", { name: "Deploy Counter" });
       await dialog.getByLabel("Stack name").fill("web");
@@ -293,6 +321,72 @@ describe("the console's stacks, deploys and approvals, in Chromium, against a re
         /approved by ada .*looks right/,
       );
       assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("edits a TypeScript template in Monaco: a type error marked in the editor and by the service, fixed, saved, published, then read-only", async (t) => {
+    const { context, page, errors } = await freshPage(browser, tokens.ada);
+    try {
+      // Opened straight from its address, cold: the figure is the editor's own.
+      const id =
+        (await admin.catalog.getTemplate({ template: "hello-ts", tenant: TENANT })).template?.id ?? "";
+      await page.goto(`${url}/infrastructure/templates/${id}`);
+      await page.getByRole("heading", { name: "Template Hello TypeScript" }).waitFor();
+      const code = page.locator(".monaco-editor .view-lines");
+      await code.filter({ hasText: "pulumi.Config()" }).waitFor();
+      const shown = Number(await page.evaluate("performance.now()"));
+      await page.locator('[data-parameter="greeting"]').filter({ hasText: "What to say" }).waitFor();
+      const problems = page.locator("ul.problems");
+      // The SDK's declarations are loaded: the valid program has no problem.
+      await page.getByText("No problems.").waitFor();
+
+      // A type error, typed at the end of index.ts: TypeScript in the browser marks it.
+      await code.click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.insertText('\nexport const count: number = "three";\n');
+      const typeError = problems.locator('li[data-source="typescript"]', {
+        hasText: "not assignable to type 'number'",
+      });
+      await typeError.waitFor();
+      const ready = Number(await page.evaluate("performance.now()"));
+      t.diagnostic(
+        `template editor, cold cache: the code shown ${Math.round(shown)} ms after navigation start, TypeScript's first mark at ${Math.round(ready)} ms (Monaco's TypeScript worker, the SDK's declarations, and the check of a line typed as soon as the code showed; target ≤ ${EDITOR_READY_TARGET_MS} ms)`,
+      );
+      assert.ok(
+        (await page.locator(".monaco-editor .squiggly-error").count()) > 0,
+        "no squiggle under the error",
+      );
+      // Saved anyway, the service refuses it, at its line and column.
+      await page.getByRole("button", { name: "Save draft" }).click();
+      await problems.locator('li[data-source="service"]', { hasText: "index.ts:6:" }).waitFor();
+      await assertAccessible(page, "template editor with problems");
+      await screenshot(page, "template-editor");
+
+      await code.click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.insertText(TS_PROGRAM);
+      await page.getByRole("button", { name: "Save draft" }).click();
+      await page.getByText("Draft v1 saved: the service found no problem.").waitFor();
+      await page.getByText("No problems.").waitFor();
+      await page.getByRole("button", { name: "Publish" }).click();
+      await page.getByText(/^Published v1 \(sha256:/).waitFor();
+      // Published, the version is read-only, and a new draft can be started from it.
+      await page.getByText("A published version is read-only.").waitFor();
+      assert.equal(await page.getByRole("button", { name: "Save draft" }).count(), 0);
+      await page.getByRole("button", { name: "New draft" }).waitFor();
+      assert.equal(await page.locator('[data-version="1"] td').first().textContent(), "published");
+      await assertAccessible(page, "template editor, published");
+      assert.deepEqual(
+        errors.filter((e) => !/status of 400/.test(e)),
+        [],
+      );
+      // A bound for a loaded machine, not the target: the figure above is what is reported.
+      assert.ok(
+        ready <= EDITOR_READY_TARGET_MS * 5,
+        `TypeScript's first mark after ${Math.round(ready)} ms, over five times the ${EDITOR_READY_TARGET_MS} ms target`,
+      );
     } finally {
       await context.close();
     }

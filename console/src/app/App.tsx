@@ -15,6 +15,9 @@ import { Shell } from "./Shell";
 const ApprovalsPage = lazy(() =>
   import("../pages/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })),
 );
+const TemplateEditorPage = lazy(() =>
+  import("../pages/editor/TemplateEditorPage").then((m) => ({ default: m.TemplateEditorPage })),
+);
 const StackPage = lazy(() => import("../pages/stack/StackPage").then((m) => ({ default: m.StackPage })));
 
 /** A lazily loaded page, with a word while its chunk comes. */
@@ -34,6 +37,14 @@ export function App() {
               <Route index element={<Navigate to={ROUTES.templates} replace />} />
               <Route path="templates" element={<TemplatesPage />} />
               <Route path="stacks" element={<StacksPage />} />
+              <Route
+                path="templates/:id"
+                element={
+                  <Later>
+                    <TemplateEditorPage />
+                  </Later>
+                }
+              />
               <Route
                 path="approvals"
                 element={

@@ -1,4 +1,4 @@
-import { type DependencyList, useEffect, useState } from "react";
+import { type DependencyList, useCallback, useEffect, useState } from "react";
 import { problemText } from "../api/problem";
 
 export type Loaded<T> =
@@ -24,4 +24,28 @@ export function useLoaded<T>(load: (signal: AbortSignal) => Promise<T>, deps: De
     // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` depends on
   }, deps);
   return loaded;
+}
+
+/**
+ * As useLoaded, and `reload` runs `load` again; a reload keeps the value shown until the new one
+ * is in, so that a page does not blink back to "loading" after each change it makes.
+ */
+export function useReloadable<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: DependencyList,
+): { loaded: Loaded<T>; reload: () => void } {
+  const [loaded, setLoaded] = useState<Loaded<T>>({ status: "loading" });
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` depends on; `generation` is a reload
+  useEffect(() => {
+    const abort = new AbortController();
+    load(abort.signal).then(
+      (value) => abort.signal.aborted || setLoaded({ status: "done", value }),
+      (error: unknown) =>
+        abort.signal.aborted || setLoaded({ status: "failed", problem: problemText(error) }),
+    );
+    return () => abort.abort();
+  }, [...deps, generation]);
+  return { loaded, reload };
 }

@@ -44,20 +44,27 @@ const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png",
   ".ico": "image/x-icon",
   ".woff2": "font/woff2",
+  ".ttf": "font/ttf",
   ".wasm": "application/wasm",
   ".txt": "text/plain; charset=utf-8",
 };
-/** Text, which gzip shrinks to a third or less (the app's script: 412 KiB to 127 KiB). */
-const COMPRESSIBLE = new Set([".html", ".js", ".css", ".json", ".map", ".svg", ".txt"]);
+/**
+ * Text, which gzip shrinks to a third or less (the app's script: 412 KiB to 127 KiB), and the
+ * editor's icon font (TrueType, uncompressed: to half).
+ */
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".json", ".map", ".svg", ".txt", ".ttf"]);
 
 /**
  * The app loads its scripts and styles from this origin and talks only to it; nothing may frame
- * it. A user's token sits in sessionStorage, so an injected script must have nowhere to run from.
+ * it. A user's token sits in sessionStorage, so an injected script must have nowhere to run from:
+ * no inline script, no eval. Styles may be inline: the template editor (Monaco) writes its own
+ * <style> elements and style attributes as it lays text out, and has no nonce to give them. The
+ * editor's workers are files of the console's own (worker-src falls back to script-src 'self').
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "base-uri 'none'",

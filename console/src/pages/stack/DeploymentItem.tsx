@@ -9,6 +9,7 @@ import {
   STEP_LABELS,
   STEP_STATUS,
 } from "../../components/deployment-labels";
+import { ListTable } from "../../components/ListTable";
 import { PlanSummary } from "../../components/PlanSummary";
 import { Badge } from "../../components/StatusBadge";
 import { duration, when } from "../../components/when";
@@ -19,6 +20,8 @@ interface Props {
   readonly tenant: string;
   readonly deployment: Deployment;
 }
+
+const STEP_COLUMNS = ["Step", "Status", "Started", "Took", "Job", "Detail"];
 
 /** One deployment of the stack's history: its steps with their times and jobs, and what it ended with. */
 export function DeploymentItem({ clients, tenant, deployment: d }: Props) {
@@ -51,37 +54,24 @@ export function DeploymentItem({ clients, tenant, deployment: d }: Props) {
           {COMPENSATION_LABELS[d.compensation.outcome]}.
         </p>
       )}
-      <table className="list steps">
-        <caption className="visually-hidden">Steps of deployment {d.id}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Took</th>
-            <th scope="col">Job</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.steps.map((step, i) => {
-            const s = STEP_STATUS[step.status];
-            return (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a step may run twice; its place is its identity
-              <tr key={i} data-step={STEP_LABELS[step.name]}>
-                <th scope="row">{STEP_LABELS[step.name]}</th>
-                <td>
-                  <Badge label={s.label} tone={s.tone} />
-                </td>
-                <td>{when(step.startedAt)}</td>
-                <td>{duration(step.startedAt, step.finishedAt)}</td>
-                <td>{step.jobId === "" ? "" : <code>{step.jobId}</code>}</td>
-                <td>{step.detail}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ListTable caption={`Steps of deployment ${d.id}`} columns={STEP_COLUMNS}>
+        {d.steps.map((step, i) => {
+          const s = STEP_STATUS[step.status];
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a step may run twice; its place is its identity
+            <tr key={i} data-step={STEP_LABELS[step.name]}>
+              <th scope="row">{STEP_LABELS[step.name]}</th>
+              <td>
+                <Badge label={s.label} tone={s.tone} />
+              </td>
+              <td>{when(step.startedAt)}</td>
+              <td>{duration(step.startedAt, step.finishedAt)}</td>
+              <td>{step.jobId === "" ? "" : <code>{step.jobId}</code>}</td>
+              <td>{step.detail}</td>
+            </tr>
+          );
+        })}
+      </ListTable>
       {running !== undefined && <JobEvents clients={clients} tenant={tenant} jobId={running.jobId} />}
     </li>
   );

@@ -1,4 +1,6 @@
+import { Link } from "react-router";
 import type { Template } from "../../api/platform";
+import { templatePath } from "../../app/routes";
 import { ListTable } from "../../components/ListTable";
 import { LANGUAGE_LABELS } from "./template-filter";
 import type { PublishedVersions } from "./use-templates";
@@ -23,7 +25,9 @@ export function TemplatesTable({ templates, published, onDeploy }: Props) {
       {templates.map((template) => (
         <tr key={template.id} data-template={template.name}>
           <th scope="row">
-            <span className="primary">{template.displayName || template.name}</span>
+            <Link className="primary" to={templatePath(template.id)}>
+              {template.displayName || template.name}
+            </Link>
             {template.displayName !== "" && <span className="secondary">{template.name}</span>}
           </th>
           <td>{LANGUAGE_LABELS[template.language]}</td>

@@ -1,0 +1,49 @@
+// Monaco, with only what the template editor uses: the editor, TypeScript's language service
+// (in a worker), and the tokenizers of the catalogue's languages. Loaded lazily, with the editor's
+// page: nothing of it is in the first page's script.
+import * as monaco from "monaco-editor/editor/editor.api.js";
+import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
+import TypeScriptWorker from "monaco-editor/language/typescript/ts.worker.js?worker";
+import "monaco-editor/languages/definitions/python/register.js";
+import "monaco-editor/languages/definitions/typescript/register.js";
+import "monaco-editor/languages/definitions/yaml/register.js";
+import {
+  getTypeScriptWorker,
+  ModuleKind,
+  ModuleResolutionKind,
+  ScriptTarget,
+  typescriptDefaults,
+} from "monaco-editor/languages/features/typescript/register.js";
+import { PULUMI_DECLARATIONS } from "./pulumi-declarations";
+
+// The workers are built by Vite as files of the console's own (/assets/…): no CDN, no blob.
+self.MonacoEnvironment = {
+  getWorker: (_id, label) =>
+    label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker(),
+};
+
+// As the service checks a template (src/jobs/workspace/template-code-check/typescript-check.ts):
+// strict, CommonJS modules resolved the Node way, so that `@pulumi/pulumi` is the SDK's declarations.
+typescriptDefaults.setCompilerOptions({
+  strict: true,
+  noEmit: true,
+  target: ScriptTarget.ESNext,
+  lib: ["es2022"],
+  module: ModuleKind.CommonJS,
+  moduleResolution: ModuleResolutionKind.NodeJs,
+  esModuleInterop: true,
+  skipLibCheck: true,
+  allowNonTsExtensions: true,
+});
+// Every model is known to the worker at once, so that one file's imports of another resolve.
+typescriptDefaults.setEagerModelSync(true);
+for (const [path, text] of Object.entries(PULUMI_DECLARATIONS))
+  typescriptDefaults.addExtraLib(text, `file:///node_modules/@pulumi/pulumi/${path}`);
+
+// TypeScript's worker started now, while the editor is made: it has its compiler and the SDK's
+// declarations to load before it can check anything.
+getTypeScriptWorker().catch(() => {
+  // Started again, and any failure shown, when the first TypeScript file opens.
+});
+
+export { monaco };
