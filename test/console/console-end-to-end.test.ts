@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
+import type { PlatformClient } from "../../src/jobs/api/client";
 import {
-  DeploymentStatus,
   DeployPolicyScope,
   Language,
   Role,
@@ -67,7 +66,7 @@ const TS_PROGRAM = [
 /** Issue 16's benchmark: the editor ready with TypeScript checking. */
 const EDITOR_READY_TARGET_MS = 2_000;
 
-describe("the console's stacks, deploys, approvals and template editor, in Chromium, against a real service", () => {
+describe("the console end to end: stacks, the template editor, deploys, approvals, in Chromium, against a real service", () => {
   let browser: Browser;
   let service: ConsoleService;
   let admin: PlatformClient;
@@ -210,122 +209,6 @@ describe("the console's stacks, deploys, approvals and template editor, in Chrom
     }
   });
 
-  it("deploys from the templates page: a form of the tenant's effective schema, the service's violation on its field, then the stack's page live to deployed", async () => {
-    const { context, page, errors } = await freshPage(browser, tokens.uma);
-    try {
-      await page.goto(`${url}/infrastructure/templates`);
-      await page.getByRole("button", { name: "Deploy Counter" }).waitFor();
-      await screenshot(page, "templates");
-      await page.getByRole("button", { name: "Deploy Counter" }).click();
-      const dialog = page.getByRole("dialog", { name: "Deploy Counter" });
-      await dialog.getByLabel("Stack name").fill("web");
-      const replicas = dialog.getByLabel("replicas");
-      // The tenant's constraint, in the effective schema: the form's default is the template's.
-      assert.equal(await replicas.inputValue(), "1");
-      const password = dialog.getByLabel("password");
-      assert.equal(await password.getAttribute("type"), "password");
-      await replicas.fill("5");
-      await password.fill("hunter2");
-      await assertAccessible(page, "deploy dialog");
-      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
-      // The service refuses 5 (the tenant's maximum is 3): its words, on the field.
-      const problem = dialog.locator("#parameter_replicas__error");
-      await problem.filter({ hasText: "must be <= 3" }).waitFor();
-      await assertAccessible(page, "deploy dialog with the service's violation");
-      await screenshot(page, "deploy-dialog");
-      await replicas.fill("2");
-      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
-      await page.waitForURL(`${url}/infrastructure/stacks/web`);
-      const newest = page.locator("li.deployment").first();
-      await newest.locator("h3").filter({ hasText: "deploy of version 1" }).waitFor();
-      await page
-        .getByRole("heading", { level: 1 })
-        .locator(".badge", { hasText: "deployed" })
-        .waitFor({ timeout: 60_000 });
-      assert.match((await newest.locator("h3").textContent()) ?? "", /succeeded/);
-      const outputs = page.getByLabel("Outputs", { exact: true });
-      assert.equal(await outputs.locator('[data-value="replicas"] dd').textContent(), "2");
-      assert.doesNotMatch(await page.content(), /hunter2/);
-      // The browser logs the refused deploy (400); nothing else may go wrong.
-      assert.deepEqual(
-        errors.filter((e) => !/status of 400/.test(e)),
-        [],
-      );
-    } finally {
-      await context.close();
-    }
-  });
-
-  it("approves in the inbox: the plan shown, the starter's own approval refused with the service's words, another's approval applied", async () => {
-    // From here on, every deploy of the tenant waits for a User or above to approve it.
-    await admin.stacks.setDeployPolicy({
-      scope: DeployPolicyScope.TENANT,
-      ref: TENANT,
-      policy: { requireApproval: true, approverRole: Role.USER },
-    });
-    const uma = createPlatformClient({
-      baseUrl: url,
-      token: tokens.uma as string,
-      transport: "connect-json",
-    });
-    const started = await uma.stacks.deployStack({
-      tenant: TENANT,
-      name: "gated",
-      template: "counter",
-      secretParameters: { password: "pw" },
-    });
-    const id = started.deployment?.id ?? "";
-    const deadline = Date.now() + 60_000;
-    while (
-      (await admin.stacks.getDeployment({ tenant: TENANT, deploymentId: id })).status !==
-      DeploymentStatus.AWAITING_APPROVAL
-    ) {
-      assert.ok(Date.now() < deadline, "the deploy did not come to await approval within a minute");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-
-    const own = await freshPage(browser, tokens.uma);
-    try {
-      await own.page.goto(`${url}/infrastructure/approvals`);
-      const item = own.page.locator(`li[data-deployment="${id}"]`);
-      await item.getByRole("button", { name: "Approve" }).click();
-      await item.getByRole("alert").filter({ hasText: "someone else must approve or reject it" }).waitFor();
-      assert.deepEqual(
-        own.errors.filter((e) => !/status of 403/.test(e)),
-        [],
-      );
-    } finally {
-      await own.context.close();
-    }
-
-    const { context, page, errors } = await freshPage(browser, tokens.ada);
-    try {
-      await page.goto(`${url}/infrastructure/approvals`);
-      const item = page.locator(`li[data-deployment="${id}"]`);
-      await item.getByRole("heading", { name: "deploy of gated, version 1" }).waitFor();
-      assert.match((await item.locator('[data-change="create"]').textContent()) ?? "", /1 to create/);
-      assert.match((await item.locator("code.hash").textContent()) ?? "", /\S/);
-      await assertAccessible(page, "approvals inbox");
-      await screenshot(page, "approvals");
-      await item.getByLabel("Comment").fill("looks right");
-      await item.getByRole("button", { name: "Approve" }).click();
-      await page.getByText("Approved: the deploy of gated.").waitFor();
-      await page.getByText("Nothing awaits approval in this tenant.").waitFor();
-      await page.goto(`${url}/infrastructure/stacks/gated`);
-      await page
-        .getByRole("heading", { level: 1 })
-        .locator(".badge", { hasText: "deployed" })
-        .waitFor({ timeout: 60_000 });
-      assert.match(
-        (await page.locator("li.deployment").first().textContent()) ?? "",
-        /approved by ada .*looks right/,
-      );
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
-  });
-
   it("edits a TypeScript template in Monaco: a type error marked in the editor and by the service, fixed, saved, published, then read-only", async (t) => {
     const { context, page, errors } = await freshPage(browser, tokens.ada);
     try {
@@ -389,6 +272,109 @@ describe("the console's stacks, deploys, approvals and template editor, in Chrom
       );
     } finally {
       await context.close();
+    }
+  });
+
+  it("end to end: a User signs in, deploys with a value outside the tenant's constraint and fixes it on its field; the deploy waits for approval, her own refused; a Tenant Admin approves it in the inbox; her stack page follows it live to deployed; the admin destroys it", async () => {
+    // Every deploy of the tenant now waits for a User or above, other than its starter, to approve it.
+    await admin.stacks.setDeployPolicy({
+      scope: DeployPolicyScope.TENANT,
+      ref: TENANT,
+      policy: { requireApproval: true, approverRole: Role.USER },
+    });
+    const user = await freshPage(browser);
+    const approver = await freshPage(browser, tokens.ada);
+    try {
+      const { page } = user;
+      await page.goto(`${url}/`);
+      await page.getByLabel("API token").fill(tokens.uma as string);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${url}/infrastructure/templates`);
+      await page.getByRole("button", { name: "Deploy Counter" }).waitFor();
+      await screenshot(page, "templates");
+
+      await page.getByRole("button", { name: "Deploy Counter" }).click();
+      const dialog = page.getByRole("dialog", { name: "Deploy Counter" });
+      await dialog.getByLabel("Stack name").fill("web");
+      const replicas = dialog.getByLabel("replicas");
+      // The form is the tenant's effective schema; its default is the template's.
+      assert.equal(await replicas.inputValue(), "1");
+      const password = dialog.getByLabel("password");
+      assert.equal(await password.getAttribute("type"), "password");
+      await replicas.fill("5");
+      await password.fill("hunter2");
+      await assertAccessible(page, "deploy dialog");
+      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+      // The service refuses 5 (the tenant's maximum is 3): its words, on the field.
+      await dialog.locator("#parameter_replicas__error").filter({ hasText: "must be <= 3" }).waitFor();
+      await assertAccessible(page, "deploy dialog with the service's violation");
+      await screenshot(page, "deploy-dialog");
+      await replicas.fill("2");
+      await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+
+      // The stack's page, live: the deploy validated and previewed, now waiting for approval.
+      await page.waitForURL(`${url}/infrastructure/stacks/web`);
+      const newest = page.locator("li.deployment").first();
+      await newest.locator("h3 .badge", { hasText: "awaiting approval" }).waitFor({ timeout: 60_000 });
+      // Her own deploy is not hers to approve: the service says so, in the inbox.
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
+      const own = page.locator("li.deployment").filter({ hasText: "deploy of web" });
+      await own.getByRole("button", { name: "Approve" }).click();
+      await own.getByRole("alert").filter({ hasText: "someone else must approve or reject it" }).waitFor();
+      await page.goBack();
+      await newest.locator("h3 .badge", { hasText: "awaiting approval" }).waitFor();
+
+      // Another user approves, with a comment, having seen the plan.
+      const inbox = approver.page;
+      await inbox.goto(`${url}/infrastructure/approvals`);
+      const item = inbox.locator("li.deployment").filter({ hasText: "deploy of web" });
+      await item.getByRole("heading", { name: "deploy of web, version 1" }).waitFor();
+      assert.match((await item.locator('[data-change="create"]').textContent()) ?? "", /1 to create/);
+      assert.match((await item.locator("code.hash").textContent()) ?? "", /\S/);
+      await assertAccessible(inbox, "approvals inbox");
+      await screenshot(inbox, "approvals");
+      await item.getByLabel("Comment").fill("looks right");
+      await item.getByRole("button", { name: "Approve" }).click();
+      await inbox.getByText("Approved: the deploy of web.").waitFor();
+      await inbox.getByText("Nothing awaits approval in this tenant.").waitFor();
+
+      // Her page, open all along, follows the up to the end.
+      await page
+        .getByRole("heading", { level: 1 })
+        .locator(".badge", { hasText: "deployed" })
+        .waitFor({ timeout: 60_000 });
+      assert.match((await newest.locator("h3").textContent()) ?? "", /deploy of version 1\s*succeeded/);
+      assert.match((await newest.textContent()) ?? "", /approved by ada .*looks right/);
+      assert.equal(await newest.locator('tr[data-step="up"] .badge').textContent(), "succeeded");
+      const outputs = page.getByLabel("Outputs", { exact: true });
+      assert.equal(await outputs.locator('[data-value="replicas"] dd').textContent(), "2");
+      assert.doesNotMatch(await page.content(), /hunter2/);
+      await assertAccessible(page, "stack page, deployed after approval");
+
+      // The Tenant Admin destroys it.
+      await inbox.goto(`${url}/infrastructure/stacks/web`);
+      await inbox.getByRole("button", { name: "Destroy…" }).click();
+      const confirm = inbox.getByRole("dialog", { name: "Destroy web?" });
+      await confirm.getByLabel("Stack name").fill("web");
+      await confirm.getByRole("button", { name: "Destroy", exact: true }).click();
+      await inbox
+        .getByRole("heading", { level: 1 })
+        .locator(".badge", { hasText: "destroyed" })
+        .waitFor({ timeout: 60_000 });
+
+      // What the browsers logged: the refused deploy (400), the refused approval (403), the
+      // destroyed stack's lookup by name (404); nothing else.
+      assert.deepEqual(
+        user.errors.filter((e) => !/status of (400|403)/.test(e)),
+        [],
+      );
+      assert.deepEqual(
+        approver.errors.filter((e) => !/status of 404/.test(e)),
+        [],
+      );
+    } finally {
+      await user.context.close();
+      await approver.context.close();
     }
   });
 });
