@@ -137,7 +137,10 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return waiting.id;
   }
 
-  /** A stack of `upgradable` at version 1, deployed by the service: its name. */
+  /**
+   * A stack of `upgradable` on version 1: its deploy, gated as that template's are, rejected by the
+   * tenant's admin, so it stands `pending` after a preview alone (an up each would double the jobs).
+   */
   async function oldStack(tenant: string): Promise<string> {
     const name = fresh("old");
     const { deployment } = await service.stacks.deployStack({
@@ -146,8 +149,12 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       template: "upgradable",
       version: 1,
     });
-    const ended = await settledDeployment(tenant, deployment?.id ?? "");
-    assert.equal(ended.status, DeploymentStatus.SUCCEEDED, ended.error);
+    const deploymentId = deployment?.id ?? "";
+    const waiting = await settledDeployment(tenant, deploymentId);
+    assert.equal(waiting.status, DeploymentStatus.AWAITING_APPROVAL, waiting.error);
+    const admin = clients.get(`${tenant === "team-a" ? "a" : "b"}-tenant-admin`) as PlatformClient;
+    await admin.stacks.rejectDeployment({ tenant, deploymentId });
+    assert.equal((await settledDeployment(tenant, deploymentId, true)).status, DeploymentStatus.REJECTED);
     return name;
   }
 
@@ -203,6 +210,11 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     await service.catalog.publishTemplate({ template: "upgradable" });
     await service.catalog.saveDraft({ template: "upgradable", source: source("hi") });
     await service.catalog.publishTemplate({ template: "upgradable" });
+    await service.stacks.setDeployPolicy({
+      scope: DeployPolicyScope.TEMPLATE,
+      ref: "upgradable",
+      policy: { requireApproval: true, approverRole: Role.TENANT_ADMIN, approvalTimeoutSeconds: 3600 },
+    });
     // The provider's template whose deploys wait for a Tenant Admin's approval.
     await service.catalog.createTemplate({ name: "gated", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "gated" });
@@ -328,14 +340,17 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     {
       rpc: "StartUpgrade",
       needs: "user",
-      call: async (c) =>
+      // A Read-Only member is refused before any stack is looked at: theirs names none.
+      call: async (c, who) =>
         c.upgrades.startUpgrade({
           tenant: "team-a",
           template: "upgradable",
           version: 2,
-          stacks: [await spare.oldStack()],
+          stacks: [who === "a-read-only" ? "none" : await spare.oldStack()],
         }),
     },
+    { rpc: "ApproveUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "approve") },
+    { rpc: "RejectUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "reject") },
     {
       rpc: "GetUpgrade",
       needs: "read-only",
@@ -355,8 +370,6 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
         assert.deepEqual(statuses, [DeploymentStatus.REJECTED], "one snapshot of an ended batch");
       },
     },
-    { rpc: "ApproveUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "approve") },
-    { rpc: "RejectUpgrade", needs: "tenant-admin", call: (c) => decideUpgrade(c, "reject") },
     { rpc: "ApproveDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "approve") },
     { rpc: "RejectDeployment", needs: "tenant-admin", call: (c) => decideAtGate(c, "reject") },
     {
@@ -535,18 +548,11 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     return decided;
   }
 
-  /** A batch of team-a's that the service started and team-a's Tenant Admin rejected: it has ended. */
-  let sharedBatch: Promise<string> | undefined;
+  /** The first batch the matrix rejected (RejectUpgrade comes before the reads), once it has ended. */
+  let rejectedBatch: string | undefined;
   const sharedUpgrade = () => {
-    sharedBatch ??= (async () => {
-      const id = await spare.upgrade();
-      await (clients.get("a-tenant-admin") as PlatformClient).upgrades.rejectUpgrade({
-        tenant: "team-a",
-        upgradeId: id,
-      });
-      return endedUpgrade("team-a", id);
-    })();
-    return sharedBatch;
+    assert.ok(rejectedBatch !== undefined, "RejectUpgrade ran before the reads of a batch");
+    return endedUpgrade("team-a", rejectedBatch);
   };
 
   async function endedUpgrade(tenant: string, upgradeId: string): Promise<string> {
@@ -561,7 +567,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
   /**
    * What the matrix's upgrade calls use up, made together on first use (deploys and previews run
    * side by side, where one at a time would add half a minute): team-a's stacks at version 1, and
-   * its batches waiting for approval — for the shared batch and the two gates each decided twice.
+   * its batches waiting for approval, for the two gates each decided twice.
    */
   const spare = (() => {
     let stacks: Promise<string>[] | undefined;
@@ -573,11 +579,11 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     };
     return {
       oldStack: () => {
-        stacks ??= Array.from({ length: 4 }, () => oldStack("team-a"));
+        stacks ??= Array.from({ length: 3 }, () => oldStack("team-a"));
         return take(stacks);
       },
       upgrade: () => {
-        batches ??= Array.from({ length: 5 }, () => upgradeOf("team-a"));
+        batches ??= Array.from({ length: 4 }, () => upgradeOf("team-a"));
         return take(batches);
       },
     };
@@ -597,6 +603,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
         ? await c.upgrades.approveUpgrade(request)
         : await c.upgrades.rejectUpgrade(request);
     upgradeGates.delete(decision);
+    if (decision === "reject") rejectedBatch ??= decided.id;
     return decided;
   }
 
@@ -630,7 +637,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     deploymentId: string;
     /** A deployment of the victim's waiting for approval. */
     pending: string;
-    /** An upgrade batch of the victim's waiting for approval, and a stack of theirs it could move. */
+    /** An upgrade batch of the victim's waiting for approval, and the stack it holds. */
     upgrade: string;
     oldStack: string;
     template: string;
@@ -792,7 +799,9 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       const pending = await pendingApproval(tenant);
       const template = await tenantTemplate(tenant);
       await service.catalog.publishTemplate({ template });
-      const [upgrade, oldStackName] = await Promise.all([upgradeOf(tenant), oldStack(tenant)]);
+      const upgrade = await upgradeOf(tenant);
+      const oldStackName =
+        (await service.upgrades.getUpgrade({ tenant, upgradeId: upgrade })).stacks[0]?.stackName ?? "";
       records.set(tenant, {
         stack: name,
         jobId,
@@ -848,8 +857,8 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       const batch = await service.upgrades.getUpgrade({ tenant, upgradeId: upgrade });
       assert.equal(batch.status, DeploymentStatus.AWAITING_APPROVAL, "nobody decided on the victim's batch");
       assert.equal(batch.approval?.decision, ApprovalDecision.UNSPECIFIED);
-      const untouched = await service.stacks.getStack({ tenant, name: old });
-      assert.deepEqual([untouched.status, untouched.templateVersion], [StackStatus.DEPLOYED, 1]);
+      const held = await service.stacks.getStack({ tenant, name: old });
+      assert.deepEqual([held.status, held.templateVersion], [StackStatus.DEPLOYING, 2], "still the batch's");
       // Neither the tenant's nor its template's deploys were made to wait for an approval.
       await deployedStack(tenant, template);
       const view = await service.catalog.getTemplate({ tenant, template });
