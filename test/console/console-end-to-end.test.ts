@@ -66,7 +66,7 @@ const TS_PROGRAM = [
 /** Issue 16's benchmark: the editor ready with TypeScript checking. */
 const EDITOR_READY_TARGET_MS = 2_000;
 
-describe("the console end to end: stacks, the template editor, deploys, approvals, in Chromium, against a real service", () => {
+describe("the console end to end: stacks, the template editor, deploys, approvals, governance, in Chromium, against a real service", () => {
   let browser: Browser;
   let service: ConsoleService;
   let admin: PlatformClient;
@@ -375,6 +375,57 @@ describe("the console end to end: stacks, the template editor, deploys, approval
     } finally {
       await user.context.close();
       await approver.context.close();
+    }
+  });
+
+  it("governance: a User reads the tenant's constraints; a Provider Admin changes one, the service's refusal shown on its field", async () => {
+    const reader = await freshPage(browser, tokens.uma);
+    try {
+      await reader.page.goto(`${url}/infrastructure/governance`);
+      const row = reader.page.locator('tr[data-template="counter"]');
+      await row.filter({ hasText: "replicas ≤ 3" }).waitFor();
+      assert.equal(await row.getByRole("button").count(), 0);
+      assert.deepEqual(reader.errors, []);
+    } finally {
+      await reader.context.close();
+    }
+
+    await admin.governance.createUser({ name: "pat", providerAdmin: true });
+    const pat = (await admin.governance.issueToken({ user: "pat", name: "console" })).token;
+    const { context, page, errors } = await freshPage(browser, pat);
+    try {
+      await page.goto(`${url}/infrastructure/governance`);
+      await page.getByRole("button", { name: "Edit the constraint on Counter" }).click();
+      const dialog = page.getByRole("dialog", { name: "Constraint on Counter" });
+      const replicas = dialog.locator('fieldset[data-parameter="replicas"]');
+      assert.equal(await replicas.getByLabel("Maximum").inputValue(), "3");
+      // A minimum over the maximum: the service refuses, on the field.
+      await replicas.getByLabel("Minimum").fill("5");
+      await dialog.getByRole("button", { name: "Save constraint" }).click();
+      await replicas.locator(".field-error", { hasText: "is greater than maximum (3)" }).waitFor();
+      assert.equal(await replicas.getByLabel("Minimum").getAttribute("aria-invalid"), "true");
+      await assertAccessible(page, "constraint dialog with the service's refusal");
+      await replicas.getByLabel("Minimum").fill("");
+      await replicas.getByLabel("Maximum").fill("4");
+      await dialog.getByLabel("Max instances (0 or empty: no limit)").fill("2");
+      await dialog.getByRole("button", { name: "Save constraint" }).click();
+      const row = page.locator('tr[data-template="counter"]');
+      await row.filter({ hasText: "replicas ≤ 4" }).waitFor();
+      assert.match((await row.textContent()) ?? "", /yes2replicas/);
+      await assertAccessible(page, "governance page");
+      await screenshot(page, "governance");
+      const { constraints } = await admin.governance.listConstraints({ tenant: TENANT });
+      assert.deepEqual(constraints[0]?.constraint, {
+        allowed: true,
+        maxInstances: 2,
+        parameters: { replicas: { maximum: 4 } },
+      });
+      assert.deepEqual(
+        errors.filter((e) => !/status of 400/.test(e)),
+        [],
+      );
+    } finally {
+      await context.close();
     }
   });
 });

@@ -18,6 +18,9 @@ const ApprovalsPage = lazy(() =>
 const TemplateEditorPage = lazy(() =>
   import("../pages/editor/TemplateEditorPage").then((m) => ({ default: m.TemplateEditorPage })),
 );
+const GovernancePage = lazy(() =>
+  import("../pages/governance/GovernancePage").then((m) => ({ default: m.GovernancePage })),
+);
 const StackPage = lazy(() => import("../pages/stack/StackPage").then((m) => ({ default: m.StackPage })));
 
 /** A lazily loaded page, with a word while its chunk comes. */
@@ -42,6 +45,14 @@ export function App() {
                 element={
                   <Later>
                     <TemplateEditorPage />
+                  </Later>
+                }
+              />
+              <Route
+                path="governance"
+                element={
+                  <Later>
+                    <GovernancePage />
                   </Later>
                 }
               />

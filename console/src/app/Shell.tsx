@@ -17,6 +17,7 @@ export function Shell() {
           <NavLink to={ROUTES.templates}>Templates</NavLink>
           <NavLink to={ROUTES.stacks}>Stacks</NavLink>
           <NavLink to={ROUTES.approvals}>Approvals</NavLink>
+          <NavLink to={ROUTES.governance}>Governance</NavLink>
         </nav>
         <div className="shell-actions">
           <label>

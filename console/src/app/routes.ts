@@ -4,6 +4,7 @@ export const ROUTES = {
   templates: "/infrastructure/templates",
   stacks: "/infrastructure/stacks",
   approvals: "/infrastructure/approvals",
+  governance: "/infrastructure/governance",
 } as const;
 
 /** A stack's page. */

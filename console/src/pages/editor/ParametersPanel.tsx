@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { ListTable } from "../../components/ListTable";
+import { limitsText } from "../../components/limits-text";
 
 interface Props {
   readonly schema: JsonObject | undefined;
@@ -7,12 +8,12 @@ interface Props {
 
 /** What a parameter's schema limits it to, in a few words. */
 function constraints(property: JsonObject): string {
-  const parts: string[] = [];
-  if (property.minimum !== undefined) parts.push(`≥ ${String(property.minimum)}`);
-  if (property.maximum !== undefined) parts.push(`≤ ${String(property.maximum)}`);
-  if (Array.isArray(property.enum))
-    parts.push(`one of ${property.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-  if (typeof property.pattern === "string") parts.push(`matches ${property.pattern}`);
+  const parts = limitsText({
+    minimum: property.minimum,
+    maximum: property.maximum,
+    values: property.enum,
+    pattern: property.pattern,
+  });
   if (property.writeOnly === true) parts.push("secret");
   return parts.join("; ");
 }
