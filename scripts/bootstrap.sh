@@ -36,12 +36,13 @@ sw_build_step() {
 	local name="$1" started=$SECONDS status
 	shift
 	sw_say "building $name ..."
-	# The ticker's sleep is its own child, killed with it: a sleep left behind would hold the
-	# caller's output open for up to 30 s after the step ended.
+	# The ticker's sleep is its own child, killed with it, and holds none of the caller's output:
+	# a sleep that outlived a step ended at once (the kill can come before `tick` is set, more so
+	# on a loaded machine) would otherwise keep that output open for up to 30 s.
 	(
 		trap 'kill "$tick" 2>/dev/null; exit 0' TERM
 		while :; do
-			sleep 30 &
+			sleep 30 </dev/null >/dev/null 2>&1 &
 			tick=$!
 			wait "$tick"
 			sw_say "still building $name ($((SECONDS - started))s)"
