@@ -4,6 +4,7 @@ import {
   type Approval,
   type ApprovalDecision,
   type Compensation,
+  DEPLOYMENT_STATUSES,
   type Deployment,
   type DeploymentInput,
   type DeploymentKind,
@@ -30,7 +31,12 @@ export interface NewDeployment {
   readonly startedBy: string;
 }
 
-const OPEN_STATUSES = "('running', 'awaiting_approval')";
+/** The statuses of a deployment (or a batch) still under way, as an SQL list: not terminal. */
+export const OPEN_STATUSES = `(${DEPLOYMENT_STATUSES.filter(
+  (status) => !TERMINAL_DEPLOYMENT_STATUSES.has(status),
+)
+  .map((status) => `'${status}'`)
+  .join(", ")})`;
 
 /** Deployments, their steps and approvals, and deploy policies, in SQL. */
 export class DeploymentStore {

@@ -8,7 +8,7 @@ import {
 } from "../domain/deployment";
 import type { TenantStackStatus } from "../domain/tenant-stack";
 import type { UpgradeBatch, UpgradeBatchStack, UpgradeInput } from "../domain/upgrade";
-import { DeploymentStore } from "./deployment-store";
+import { DeploymentStore, OPEN_STATUSES } from "./deployment-store";
 import type { Row, SqlExecutor } from "./sql-database";
 
 export interface NewUpgradeBatch {
@@ -27,8 +27,6 @@ export interface NewUpgradeBatch {
     readonly fromDeployedAt: number | null;
   }[];
 }
-
-const OPEN_STATUSES = "('running', 'awaiting_approval')";
 
 /** Upgrade batches and their stacks, in SQL; each stack's deployment is the DeploymentStore's. */
 export class UpgradeStore {
