@@ -22,7 +22,16 @@ interface DecideFlags extends ApprovalFlags {
 }
 
 /** The service's bound on a decision's comment. */
-const MAX_COMMENT = 2000;
+/** The longest comment a decision carries (the service's bound, checked before anything is sent). */
+export const MAX_COMMENT = 2000;
+
+/** A decision's --comment, checked: empty when not given. */
+export function decisionComment(raw: string | undefined): string {
+  const comment = raw ?? "";
+  if (comment.length > MAX_COMMENT)
+    throw StackwrightInputError.single("--comment", `at most ${MAX_COMMENT} characters`);
+  return comment;
+}
 
 /** `stackwright approvals …`: deployments waiting at their approval gate, and the decisions on them. */
 export function registerApprovalCommands(program: Command, io: PlatformCliIo): void {
@@ -108,9 +117,7 @@ export function registerApprovalCommands(program: Command, io: PlatformCliIo): v
       );
     apiAction<DecideFlags>(command, io, async ({ flags, args, api }) => {
       const tenant = required("--tenant", flags.tenant);
-      const comment = flags.comment ?? "";
-      if (comment.length > MAX_COMMENT)
-        throw StackwrightInputError.single("--comment", `at most ${MAX_COMMENT} characters`);
+      const comment = decisionComment(flags.comment);
       const client = api();
       const request = { tenant, deploymentId: args[0] as string, comment };
       const decided =

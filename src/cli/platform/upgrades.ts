@@ -15,6 +15,7 @@ import { plainText } from "../../jobs/redaction/plain-text";
 import { positiveInteger, required } from "../flag-values";
 import { changesText, type ProgressOutput } from "../job-progress";
 import { timeText } from "../table";
+import { decisionComment, MAX_COMMENT } from "./approvals";
 import { type ApiFlags, apiAction, type PlatformCliIo } from "./command";
 import {
   decisionText,
@@ -44,7 +45,6 @@ interface DecideFlags extends UpgradeFlags {
 
 /** The most batches `upgrades list` asks for. */
 const MAX_LIST = 500;
-const MAX_COMMENT = 2000;
 
 /** `stackwright upgrades …`: bulk upgrades of a tenant's stacks of a template, approved once as a batch. */
 export function registerUpgradeCommands(program: Command, io: PlatformCliIo): void {
@@ -160,9 +160,7 @@ export function registerUpgradeCommands(program: Command, io: PlatformCliIo): vo
       command.option("--watch", "then follow the batch to its end; exit 1 unless it succeeds", false);
     apiAction<DecideFlags>(command, io, async ({ flags, args, api }) => {
       const tenant = required("--tenant", flags.tenant);
-      const comment = flags.comment ?? "";
-      if (comment.length > MAX_COMMENT)
-        throw StackwrightInputError.single("--comment", `at most ${MAX_COMMENT} characters`);
+      const comment = decisionComment(flags.comment);
       const client = api();
       const request = { tenant, upgradeId: args[0] as string, comment };
       const decided =
