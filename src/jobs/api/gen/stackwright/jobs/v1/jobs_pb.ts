@@ -350,7 +350,9 @@ export type StackUpdateEvent = Message<"stackwright.jobs.v1.StackUpdateEvent"> &
   kind: string;
 
   /**
-   * For resource events `{urn, type, op}`; for status events `{status, …}`.
+   * For resource events `{urn, type, op}`; a resourcePreEvent also has `diffs` (the names of the
+   * top-level properties that change) and, when the change replaces the resource, `replaces` (those
+   * that force it); for status events `{status, …}`.
    *
    * @generated from field: google.protobuf.Struct data = 5;
    */
