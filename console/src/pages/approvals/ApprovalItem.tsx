@@ -2,11 +2,13 @@ import { useId, useState } from "react";
 import { Link } from "react-router";
 import { atLeast } from "../../api/caller-role";
 import type { PlatformClients } from "../../api/clients";
+import { previewJobOf } from "../../api/planned-changes";
 import { type Deployment, Role } from "../../api/platform";
 import { problemText } from "../../api/problem";
 import { stackPath } from "../../app/routes";
 import { KIND_LABELS, ROLE_LABELS } from "../../components/deployment-labels";
 import { ErrorNotice } from "../../components/Notice";
+import { PlanDiff } from "../../components/PlanDiff";
 import { PlanSummary } from "../../components/PlanSummary";
 import { when } from "../../components/when";
 
@@ -24,7 +26,7 @@ interface Props {
 const COMMENT_MAX = 2000;
 
 /**
- * A deployment awaiting approval: its plan, and approve or reject with a comment. The buttons are
+ * A deployment awaiting approval: its plan, resource by resource, and approve or reject with a comment. The buttons are
  * off for a role below the policy's approver role; whoever started the deployment may not decide
  * on it either, which only the service knows: it refuses, and its words are shown.
  */
@@ -35,6 +37,7 @@ export function ApprovalItem({ clients, tenant, deployment: d, role, onDecided }
   const [problem, setProblem] = useState<string>();
   const needed = d.approval?.approverRole ?? Role.TENANT_ADMIN;
   const mayDecide = atLeast(role, needed);
+  const previewJob = previewJobOf(d);
 
   const decide = async (approve: boolean) => {
     setBusy(true);
@@ -61,6 +64,7 @@ export function ApprovalItem({ clients, tenant, deployment: d, role, onDecided }
         decide by {when(d.approval?.expiresAt)} · needs a {ROLE_LABELS[needed]} or above
       </p>
       <PlanSummary deployment={d} />
+      {previewJob !== undefined && <PlanDiff clients={clients} tenant={tenant} jobId={previewJob} />}
       <label htmlFor={commentId}>Comment</label>
       <textarea
         id={commentId}

@@ -1,4 +1,6 @@
+import { useState } from "react";
 import type { PlatformClients } from "../../api/clients";
+import { previewJobOf } from "../../api/planned-changes";
 import { ApprovalDecision, type Deployment, DeploymentStepStatus } from "../../api/platform";
 import {
   COMPENSATION_LABELS,
@@ -10,6 +12,7 @@ import {
   STEP_STATUS,
 } from "../../components/deployment-labels";
 import { ListTable } from "../../components/ListTable";
+import { PlanDiff } from "../../components/PlanDiff";
 import { PlanSummary } from "../../components/PlanSummary";
 import { Badge } from "../../components/StatusBadge";
 import { duration, when } from "../../components/when";
@@ -39,6 +42,7 @@ export function DeploymentItem({ clients, tenant, deployment: d }: Props) {
       </p>
       {d.error !== "" && <p className="notice-error">{d.error}</p>}
       <PlanSummary deployment={d} />
+      <PlannedChanges clients={clients} tenant={tenant} deployment={d} />
       {d.approval !== undefined && (
         <p>
           Approval by a {ROLE_LABELS[d.approval.approverRole]} or above
@@ -74,5 +78,18 @@ export function DeploymentItem({ clients, tenant, deployment: d }: Props) {
       </ListTable>
       {running !== undefined && <JobEvents clients={clients} tenant={tenant} jobId={running.jobId} />}
     </li>
+  );
+}
+
+/** The preview's plan resource by resource, read only when asked for: most of a history is old news. */
+function PlannedChanges({ clients, tenant, deployment }: Props) {
+  const [open, setOpen] = useState(false);
+  const jobId = previewJobOf(deployment);
+  if (jobId === undefined) return null;
+  return (
+    <details className="planned-changes" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>Planned changes</summary>
+      {open && <PlanDiff clients={clients} tenant={tenant} jobId={jobId} />}
+    </details>
   );
 }
