@@ -10,13 +10,24 @@ export interface RecordedEvent {
 
 /**
  * The part of an engine event worth keeping, or undefined for noise (stdout echoes); counts each
- * finished resource step into `tally` by its operation, when there is one to count into.
+ * finished resource step into `tally` by its operation, when there is one to count into. A
+ * resourcePreEvent keeps the names of the properties that change (`diffs`, always there, empty for a
+ * step that changes none) and, for a replacement's steps, those forcing it (`replaces`).
  */
 export function summarizeEvent(event: EngineEvent, tally?: ChangeSummary): RecordedEvent | undefined {
   const step =
     event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
   if (event.resourcePreEvent && step)
-    return { kind: "resourcePreEvent", data: { urn: step.urn, type: step.type, op: step.op } };
+    return {
+      kind: "resourcePreEvent",
+      data: {
+        urn: step.urn,
+        type: step.type,
+        op: step.op,
+        diffs: propertyNames(step.diffs),
+        ...(REPLACING_OPS.has(step.op) && { replaces: propertyNames(step.keys) }),
+      },
+    };
   if (event.resOutputsEvent && step) {
     if (tally) tally[step.op] = (tally[step.op] ?? 0) + 1;
     return { kind: "resOutputsEvent", data: { urn: step.urn, type: step.type, op: step.op } };
@@ -55,6 +66,17 @@ export function summarizeEvent(event: EngineEvent, tally?: ChangeSummary): Recor
   if (event.cancelEvent) return { kind: "cancelEvent", data: {} };
   if (event.preludeEvent) return { kind: "preludeEvent", data: {} };
   return undefined;
+}
+
+/** The operations of a replacement: the engine announces each, with the properties forcing it. */
+const REPLACING_OPS: ReadonlySet<string> = new Set(["replace", "create-replacement", "delete-replaced"]);
+
+/**
+ * The engine's property keys of a step (`diffs`, `keys`): top-level names only, never values —
+ * a value may be secret, and the metadata's old and new states carry them in plain.
+ */
+function propertyNames(keys: readonly unknown[] | undefined): string[] {
+  return [...new Set((keys ?? []).filter((key): key is string => typeof key === "string"))];
 }
 
 /** A step the engine only planned: a preview's, or the preview an up runs first (update-plan.ts). */

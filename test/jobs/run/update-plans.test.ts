@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { toYaml } from "../../../src/core/yaml";
 import { parseServiceConfig } from "../../../src/jobs/config/service-config";
-import { type Job, type JobPlan, type Operation, TERMINAL_STATUSES } from "../../../src/jobs/domain/job";
+import {
+  type Job,
+  type JobEvent,
+  type JobPlan,
+  type Operation,
+  TERMINAL_STATUSES,
+} from "../../../src/jobs/domain/job";
 import type { JobRunners } from "../../../src/jobs/domain/job-runners";
 import { JobStore } from "../../../src/jobs/store/job-store";
 import { migrate } from "../../../src/jobs/store/migrations";
@@ -100,6 +106,13 @@ describe("update plans: a preview saves one, an up applies exactly it", () => {
     );
   };
 
+  /** A preview's planned steps of the program's own resources: name, op, diffs and replaces. */
+  const plannedSteps = (events: readonly JobEvent[]) =>
+    events
+      .filter((e) => e.kind === "resourcePreEvent" && e.data.type === "pulumi:index:Stash")
+      .map((e) => [String(e.data.urn).split("::").pop(), e.data.op, e.data.diffs, e.data.replaces])
+      .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+
   const resourceUrns = (plan: string) =>
     Object.keys((JSON.parse(plan) as { resourcePlans: Record<string, unknown> }).resourcePlans).filter(
       (urn) => !urn.includes("::pulumi:providers:"),
@@ -147,6 +160,13 @@ describe("update plans: a preview saves one, an up applies exactly it", () => {
     const preview = await run("preview", { save: true });
     assert.equal(preview.status, "succeeded", preview.error ?? "");
     assert.deepEqual(preview.changes, { update: 1, same: 2 });
+    // Each resource's planned step names the properties it changes, never their values.
+    const events = await store.events(preview.id);
+    assert.deepEqual(plannedSteps(events), [
+      ["first", "update", ["input"], undefined],
+      ["keyed", "same", [], undefined],
+    ]);
+    assert.ok(!JSON.stringify(events).includes(API_KEY), "the secret reached the job's events");
     const plan = (await store.savedPlan(preview.id)) as string;
 
     // Then the program also creates a resource the plan never had, after the update it approved:
@@ -165,5 +185,24 @@ describe("update plans: a preview saves one, an up applies exactly it", () => {
       (before["urn:pulumi:dev::planned::pulumi:index:Stash::first"] as { output?: unknown }).output,
       "hello",
     );
+  });
+
+  it("names the properties forcing a replacement on each of its planned steps", async () => {
+    const replaced = program("hello-v3");
+    const resources = replaced.resources as Record<string, Record<string, unknown>>;
+    resources.first = { ...resources.first, options: { replaceOnChanges: ["input"] } };
+    setProgram(replaced);
+    const before = stackState();
+    const preview = await run("preview");
+    assert.equal(preview.status, "succeeded", preview.error ?? "");
+    assert.deepEqual(preview.changes, { replace: 1, same: 2 });
+    assert.deepEqual(plannedSteps(await store.events(preview.id)), [
+      ["first", "create-replacement", ["input"], ["input"]],
+      // The engine names the changes on the replacement's create and replace steps only.
+      ["first", "delete-replaced", [], []],
+      ["first", "replace", ["input"], ["input"]],
+      ["keyed", "same", [], undefined],
+    ]);
+    assert.deepEqual(stackState(), before, "a preview changed the stack");
   });
 });

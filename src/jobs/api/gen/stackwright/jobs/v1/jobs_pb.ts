@@ -351,8 +351,10 @@ export type StackUpdateEvent = Message<"stackwright.jobs.v1.StackUpdateEvent"> &
 
   /**
    * For resource events `{urn, type, op}`; a resourcePreEvent also has `diffs` (the names of the
-   * top-level properties that change) and, when the change replaces the resource, `replaces` (those
-   * that force it); for status events `{status, …}`.
+   * top-level properties that change, never their values; empty when none do) and, on each step of a
+   * replacement (op replace, create-replacement, delete-replaced), `replaces` (those that force it;
+   * the engine names them on the first two, delete-replaced has both lists empty); for status
+   * events `{status, …}`.
    *
    * @generated from field: google.protobuf.Struct data = 5;
    */
