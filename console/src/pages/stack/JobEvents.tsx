@@ -36,11 +36,16 @@ export function JobEvents({ clients, tenant, jobId }: Props) {
         Job <code>{jobId}</code>, live
       </h4>
       {problem !== undefined && <p className="notice">The job's events stopped coming: {problem}</p>}
-      <ol role="log" aria-label={`Events of job ${jobId}`}>
-        {events.map((event) => (
-          <li key={event.seq}>{eventText(event)}</li>
-        ))}
-      </ol>
+      {/* The log role on a list would take the list's own meaning from its items; scrolled, the
+          log takes the keyboard's focus so that it can be scrolled without a mouse. */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolled region is read by moving through it */}
+      <div className="log" role="log" aria-label={`Events of job ${jobId}`} tabIndex={0}>
+        <ol>
+          {events.map((event) => (
+            <li key={event.seq}>{eventText(event)}</li>
+          ))}
+        </ol>
+      </div>
     </div>
   );
 }
