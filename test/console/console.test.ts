@@ -95,6 +95,12 @@ describe("the web console, in Chromium, against a real service", () => {
 
   it("signs in, finds and filters the templates, opens the stacks page, all accessible", async () => {
     const { context, page, errors } = await freshPage();
+    // The platform RPCs the pages call, by name.
+    const rpcs: string[] = [];
+    page.on("request", (request) => {
+      const rpc = /^\/stackwright\.platform\.v1\.\w+\/(\w+)$/.exec(new URL(request.url()).pathname)?.[1];
+      if (rpc !== undefined) rpcs.push(rpc);
+    });
     try {
       await page.goto(`${url}/`);
       await page.waitForURL(`${url}/infrastructure/sign-in`);
@@ -105,7 +111,7 @@ describe("the web console, in Chromium, against a real service", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(`${url}/infrastructure/templates`);
       await page.getByRole("heading", { name: "Templates" }).waitFor();
-      // Both templates, and what each has published, once the per-template answers are in.
+      // Both templates, and what each has published: the list says it.
       await row(page, "greeter").getByRole("cell", { name: "v1" }).waitFor();
       await row(page, "notes").getByRole("cell", { name: "not yet" }).waitFor();
       assert.equal(await row(page, "greeter").locator(".primary").textContent(), "Greeter");
@@ -146,6 +152,11 @@ describe("the web console, in Chromium, against a real service", () => {
       await page.getByText("1 of 2 templates shown.").waitFor();
       assert.equal(await row(page, "greeter").count(), 0);
       assert.equal(await page.getByLabel("Published").inputValue(), "unpublished");
+      assert.ok(rpcs.includes("ListTemplates"), rpcs.join(", "));
+      assert.ok(
+        !rpcs.includes("GetTemplate"),
+        `the templates page asked for each template: ${rpcs.join(", ")}`,
+      );
 
       await deployed;
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Stacks" }).click();

@@ -106,6 +106,7 @@ export function toTemplate(template: Template): TemplateMessage {
     system: template.system,
     createdAt: timestampFromMs(template.createdAt),
     createdBy: template.createdBy,
+    latestPublished: template.latestPublished ?? 0,
   });
 }
 

@@ -23,6 +23,8 @@ export interface Template {
   readonly createdAt: number;
   readonly createdBy: string;
   readonly deletedAt: number | null;
+  /** The newest published version (deprecated ones do not count); null when none is. */
+  readonly latestPublished: number | null;
 }
 
 /** What a version is made of: the program, what it installs, and the parameters it takes. */

@@ -214,12 +214,13 @@ export class CatalogueService implements TemplateCatalogContract {
   private async viewFor(template: Template, tenantId: string | null): Promise<TenantTemplateView> {
     const store = new CatalogueStore(this.db);
     const versions = await store.versions(template.id);
-    const latest = [...versions].reverse().find((v) => v.state === "published");
+    // The template's own answer (catalogue-store), so that the view and its template agree.
+    const latest = versions.find((v) => v.version === template.latestPublished);
     const constraint = tenantId === null ? undefined : await store.constraint(template.id, tenantId);
     return {
       template,
       versions,
-      latestPublished: latest?.version ?? null,
+      latestPublished: template.latestPublished,
       effectiveParameters:
         latest === undefined
           ? null

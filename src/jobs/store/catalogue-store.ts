@@ -11,7 +11,15 @@ import {
 } from "../domain/catalogue";
 import type { Row, SqlExecutor } from "./sql-database";
 
-export type NewTemplate = Omit<Template, "id" | "createdAt" | "deletedAt">;
+export type NewTemplate = Omit<Template, "id" | "createdAt" | "deletedAt" | "latestPublished">;
+
+/**
+ * A template's columns and its newest published version, in the same query: the newest version in
+ * state `published` (a deprecated one no longer counts), NULL when there is none. Read per row by
+ * the versions' primary key, so a page of templates costs one query, not one per template.
+ */
+const TEMPLATE_COLUMNS = `t.*, (SELECT MAX(v.version) FROM template_versions v
+  WHERE v.template_id = t.id AND v.state = 'published') AS latest_published`;
 
 export interface TemplateListQuery {
   /** Only the templates this tenant sees: the provider's, unless denied to it, and its own. */
@@ -48,7 +56,7 @@ export class CatalogueStore {
   /** A template that is not deleted, by id or name. */
   async template(idOrName: string): Promise<Template | undefined> {
     const [row] = await this.db.query(
-      "SELECT * FROM templates WHERE (id = ? OR name = ?) AND deleted_at IS NULL",
+      `SELECT ${TEMPLATE_COLUMNS} FROM templates t WHERE (t.id = ? OR t.name = ?) AND t.deleted_at IS NULL`,
       [idOrName, idOrName],
     );
     return row === undefined ? undefined : toTemplate(row);
@@ -56,7 +64,7 @@ export class CatalogueStore {
 
   /** A template by id, deleted or not: stacks keep running the versions they pinned. */
   async templateById(id: string): Promise<Template | undefined> {
-    const [row] = await this.db.query("SELECT * FROM templates WHERE id = ?", [id]);
+    const [row] = await this.db.query(`SELECT ${TEMPLATE_COLUMNS} FROM templates t WHERE t.id = ?`, [id]);
     return row === undefined ? undefined : toTemplate(row);
   }
 
@@ -89,7 +97,7 @@ export class CatalogueStore {
       params.push(query.visibleTo, query.visibleTo);
     }
     const rows = await this.db.query(
-      `SELECT t.* FROM templates t WHERE ${where.join(" AND ")} ORDER BY t.name LIMIT ?`,
+      `SELECT ${TEMPLATE_COLUMNS} FROM templates t WHERE ${where.join(" AND ")} ORDER BY t.name LIMIT ?`,
       [...params, query.limit],
     );
     return rows.map(toTemplate);
@@ -245,6 +253,7 @@ function toTemplate(row: Row): Template {
     createdAt: Number(row.created_at),
     createdBy: String(row.created_by),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    latestPublished: row.latest_published == null ? null : Number(row.latest_published),
   };
 }
 

@@ -1136,6 +1136,23 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
     const view = await service.catalog.getTemplate({ tenant: "team-a", template });
     assert.deepEqual(view.versions[0]?.source, published.source, "version 1 stays as published");
     assert.equal(view.versions[0]?.contentHash, published.contentHash);
+    // Every Template the API gives says which version is published, the list's too, not the draft.
+    const listed = async () => {
+      const { templates } = await service.catalog.listTemplates({ tenant: "team-a", pageSize: 500 });
+      return templates.find((t) => t.name === template)?.latestPublished;
+    };
+    assert.deepEqual([view.latestPublished, view.template?.latestPublished, await listed()], [1, 1, 1]);
+    await service.catalog.publishTemplate({ template });
+    assert.equal(await listed(), 2);
+    await service.catalog.deprecateVersion({ template, version: 2 });
+    assert.equal(await listed(), 1, "a deprecated version is no longer the one published");
+    const unpublished = await tenantTemplate("team-a");
+    assert.equal(
+      (await service.catalog.getTemplate({ tenant: "team-a", template: unpublished })).template
+        ?.latestPublished,
+      0,
+      "0: nothing published yet",
+    );
   });
 
   it("refuses a revoked token, an altered one and none at all UNAUTHENTICATED, and names every bad field", async () => {

@@ -76,8 +76,10 @@ export function platformStoreContract(openDatabase: () => Promise<SqlDatabase>):
         system: false,
         createdBy: "p",
       });
+      assert.equal(template.latestPublished, null);
       const draft = await catalogue.saveDraft(template.id, SOURCE, "p");
       assert.equal(draft.version, 1);
+      assert.equal((await catalogue.template("web"))?.latestPublished, null, "a draft is not published");
       assert.equal(await catalogue.publishDraft(template.id, "sha256:x", "p"), true);
       assert.equal(await catalogue.publishDraft(template.id, "sha256:y", "p"), false, "no draft left");
       const next = await catalogue.saveDraft(template.id, { ...SOURCE, dependencies: { a: "1" } }, "p");
@@ -85,6 +87,20 @@ export function platformStoreContract(openDatabase: () => Promise<SqlDatabase>):
       const published = await catalogue.version(template.id, 1);
       assert.deepEqual(published?.dependencies, {}, "saving a draft never touches a published version");
       assert.equal(published?.contentHash, "sha256:x");
+      // The newest published version, as every read of a template gives it: not the newer draft.
+      const latest = async () => [
+        (await catalogue.template("web"))?.latestPublished,
+        (await catalogue.template(template.id))?.latestPublished,
+        (await catalogue.templateById(template.id))?.latestPublished,
+        (await catalogue.listTemplates({ limit: 10 })).map((t) => [t.name, t.latestPublished]),
+      ];
+      assert.deepEqual(await latest(), [1, 1, 1, [["web", 1]]]);
+      assert.equal(await catalogue.publishDraft(template.id, "sha256:z", "p"), true);
+      assert.deepEqual(await latest(), [2, 2, 2, [["web", 2]]]);
+      assert.equal(await catalogue.deprecate(template.id, 2), true);
+      assert.deepEqual(await latest(), [1, 1, 1, [["web", 1]]], "a deprecated version no longer counts");
+      assert.equal(await catalogue.deprecate(template.id, 1), true);
+      assert.deepEqual(await latest(), [null, null, null, [["web", null]]]);
       assert.equal(await catalogue.deleteTemplate(template.id), true);
       assert.equal(await catalogue.template("web"), undefined);
       await catalogue.createTemplate({ ...template, createdBy: "p" });
@@ -111,11 +127,33 @@ export function platformStoreContract(openDatabase: () => Promise<SqlDatabase>):
       await make("shared", null);
       const denied = await make("denied-to-a", null);
       await make("a-own", a.id);
-      await make("b-own", b.id);
+      const own = await make("b-own", b.id);
       await catalogue.setConstraint(denied.id, a.id, { allowed: false, parameters: {} }, "p");
       const names = async (tenant: string) =>
         (await catalogue.listTemplates({ visibleTo: tenant, limit: 100 })).map((t) => t.name);
       assert.deepEqual(await names(a.id), ["a-own", "shared"]);
+      // Each listed template with its own newest published version.
+      for (const [template, versions] of [
+        [denied, 2],
+        [own, 1],
+      ] as const) {
+        for (let v = 0; v < versions; v++) {
+          await catalogue.saveDraft(template.id, SOURCE, "p");
+          await catalogue.publishDraft(template.id, `sha256:${template.name}-${v}`, "p");
+        }
+      }
+      await catalogue.saveDraft(own.id, SOURCE, "p");
+      assert.deepEqual(
+        (await catalogue.listTemplates({ visibleTo: b.id, limit: 100 })).map((t) => [
+          t.name,
+          t.latestPublished,
+        ]),
+        [
+          ["b-own", 1],
+          ["denied-to-a", 2],
+          ["shared", null],
+        ],
+      );
       assert.deepEqual(await names(b.id), ["b-own", "denied-to-a", "shared"]);
       const firstPage = await catalogue.listTemplates({ limit: 2 });
       const secondPage = await catalogue.listTemplates({ limit: 2, afterName: firstPage.at(-1)?.name ?? "" });

@@ -9,7 +9,7 @@ import { useRole } from "../../session/use-role";
 import { TemplateFilters } from "./TemplateFilters";
 import { TemplatesTable } from "./TemplatesTable";
 import { filterFromParams, filterTemplates, paramsFromFilter, type TemplateFilter } from "./template-filter";
-import { type PublishedVersions, useTemplates } from "./use-templates";
+import { useTemplates } from "./use-templates";
 
 // The form library comes with the dialog, in a chunk of its own, when a deploy is first asked for.
 const DeployDialog = lazy(() => import("./deploy/DeployDialog"));
@@ -19,7 +19,7 @@ export function TemplatesPage() {
   const { clients, tenant } = useSignedIn();
   const [params, setParams] = useSearchParams();
   const filter = filterFromParams(params);
-  const { list, published } = useTemplates(clients, tenant?.name ?? "");
+  const list = useTemplates(clients, tenant?.name ?? "");
   const change = (next: TemplateFilter) => setParams(paramsFromFilter(next), { replace: true });
   const mayDeploy = atLeast(useRole(), Role.USER);
   const [deploying, setDeploying] = useState<Template>();
@@ -38,9 +38,8 @@ export function TemplatesPage() {
           )}
           {list.status === "done" && (
             <Results
-              shown={filterTemplates(list.value, (id) => published.get(id), filter)}
+              shown={filterTemplates(list.value, filter)}
               total={list.value.length}
-              published={published}
               onDeploy={mayDeploy ? setDeploying : undefined}
             />
           )}
@@ -63,11 +62,10 @@ export function TemplatesPage() {
 interface ResultsProps {
   readonly shown: readonly Template[];
   readonly total: number;
-  readonly published: PublishedVersions;
   readonly onDeploy: ((template: Template) => void) | undefined;
 }
 
-function Results({ shown, total, published, onDeploy }: ResultsProps) {
+function Results({ shown, total, onDeploy }: ResultsProps) {
   return (
     <>
       <StatusNotice>
@@ -75,7 +73,7 @@ function Results({ shown, total, published, onDeploy }: ResultsProps) {
           ? "No templates are offered to this tenant yet."
           : `${shown.length} of ${total} template${total === 1 ? "" : "s"} shown.`}
       </StatusNotice>
-      {shown.length > 0 && <TemplatesTable templates={shown} published={published} onDeploy={onDeploy} />}
+      {shown.length > 0 && <TemplatesTable templates={shown} onDeploy={onDeploy} />}
     </>
   );
 }

@@ -46,16 +46,8 @@ export function paramsFromFilter(filter: TemplateFilter): URLSearchParams {
   return params;
 }
 
-/**
- * The templates the filter lets through. `latestPublished` gives a template's newest published
- * version (0: none), undefined while it is not known yet: such a template passes only when the
- * filter does not ask about publishing.
- */
-export function filterTemplates(
-  templates: readonly Template[],
-  latestPublished: (id: string) => number | undefined,
-  filter: TemplateFilter,
-): Template[] {
+/** The templates the filter lets through; publishing is read from each template's `latestPublished` (0: none). */
+export function filterTemplates(templates: readonly Template[], filter: TemplateFilter): Template[] {
   const words = filter.search.toLowerCase().split(/\s+/).filter(Boolean);
   return templates.filter((template) => {
     const text = `${template.name} ${template.displayName} ${template.description}`.toLowerCase();
@@ -64,8 +56,6 @@ export function filterTemplates(
     if (filter.owner !== "all" && (template.ownerTenantId === "") !== (filter.owner === "platform"))
       return false;
     if (filter.published === "all") return true;
-    const latest = latestPublished(template.id);
-    if (latest === undefined) return false;
-    return filter.published === "published" ? latest > 0 : latest === 0;
+    return filter.published === "published" ? template.latestPublished > 0 : template.latestPublished === 0;
   });
 }
