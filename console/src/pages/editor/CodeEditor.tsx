@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import type { FileProblem } from "./file-problems";
-import { monaco } from "./monaco-setup";
+import { languageOf, monaco } from "./monaco-setup";
 
 /** A problem shown under the editor: the service's or the in-editor TypeScript check's. */
 export interface EditorProblem extends FileProblem {
@@ -21,10 +21,15 @@ interface Props {
 }
 
 const SERVICE_OWNER = "stackwright";
-const LANGUAGES: Record<string, string> = { ts: "typescript", py: "python", yaml: "yaml", yml: "yaml" };
 
+// Made from its parts, not parsed: a path typed in with `#`, `?` or `%` stays the file's path.
 function uriOf(path: string) {
-  return monaco.Uri.parse(`file:///template/${path}`);
+  return monaco.Uri.from({ scheme: "file", path: `/template/${path}` });
+}
+
+/** The template's files' models, not those of other editors (a diff's) on the page. */
+function templateModels(): monaco.editor.ITextModel[] {
+  return monaco.editor.getModels().filter((model) => model.uri.path.startsWith("/template/"));
 }
 
 /** Monaco over the template's files: one model per file, the one at `path` shown. */
@@ -62,18 +67,17 @@ export default function CodeEditor({
       changes.dispose();
       markers.dispose();
       created.dispose();
-      for (const model of monaco.editor.getModels()) model.dispose();
+      for (const model of templateModels()) model.dispose();
     };
   }, []);
 
   // The files as models: new ones made, changed ones set (not while typed in), gone ones dropped.
   useEffect(() => {
     const wanted = new Set(Object.keys(files).map((p) => uriOf(p).toString()));
-    for (const model of monaco.editor.getModels())
-      if (model.uri.path.startsWith("/template/") && !wanted.has(model.uri.toString())) model.dispose();
+    for (const model of templateModels()) if (!wanted.has(model.uri.toString())) model.dispose();
     for (const [p, text] of Object.entries(files)) {
       const model = monaco.editor.getModel(uriOf(p));
-      if (model === null) monaco.editor.createModel(text, LANGUAGES[p.split(".").pop() ?? ""], uriOf(p));
+      if (model === null) monaco.editor.createModel(text, languageOf(p), uriOf(p));
       else if (model.getValue() !== text) model.setValue(text);
     }
   }, [files]);
@@ -93,7 +97,7 @@ export default function CodeEditor({
   // Again when the files change: a model made since gets its markers too.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `files` stands for the models, read through monaco
   useEffect(() => {
-    for (const model of monaco.editor.getModels()) {
+    for (const model of templateModels()) {
       const path = model.uri.path.replace(/^\/template\//, "");
       monaco.editor.setModelMarkers(
         model,

@@ -15,6 +15,7 @@ import { type FileProblem, sortDraftProblems } from "./file-problems";
 import { ParametersPanel } from "./ParametersPanel";
 import { useColorScheme } from "./use-color-scheme";
 import { useTemplate } from "./use-template";
+import { VersionDiff } from "./VersionDiff";
 import { VersionsTable } from "./VersionsTable";
 
 // Monaco and the SDK's declarations: a chunk of their own, asked for as soon as this page's own
@@ -271,6 +272,7 @@ function Editor({ view, manage, reload }: EditorProps) {
         <h2 id="versions-heading">Versions</h2>
         <VersionsTable versions={versions} onSelect={setSelected} />
       </section>
+      <VersionDiff versions={versions} dark={dark} />
     </>
   );
 }

@@ -2,11 +2,16 @@
 // (in a worker), and the tokenizers of the catalogue's languages. Loaded lazily, with the editor's
 // page: nothing of it is in the first page's script.
 import * as monaco from "monaco-editor/editor/editor.api.js";
+// TypeScript's mode, which brings the editor's contributions (find, suggestions, code lenses…) and
+// the services they need, first: Monaco knows only the services registered before its first use
+// (the languages registered below), and an editor made later would lack them.
+import "monaco-editor/languages/features/typescript/tsMode.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/language/typescript/ts.worker.js?worker";
 import "monaco-editor/languages/definitions/python/register.js";
 import "monaco-editor/languages/definitions/typescript/register.js";
 import "monaco-editor/languages/definitions/yaml/register.js";
+import { conf, language } from "monaco-editor/languages/definitions/typescript/typescript.js";
 import {
   getTypeScriptWorker,
   ModuleKind,
@@ -45,5 +50,34 @@ for (const [path, text] of Object.entries(PULUMI_DECLARATIONS))
 getTypeScriptWorker().catch(() => {
   // Started again, and any failure shown, when the first TypeScript file opens.
 });
+
+/**
+ * TypeScript's colours without its language service: for text only read (a version's file in a
+ * diff, a schema's JSON), which TypeScript's worker would otherwise take into the program it checks
+ * and mark.
+ */
+const TYPESCRIPT_TEXT = "typescript-text";
+monaco.languages.register({ id: TYPESCRIPT_TEXT });
+monaco.languages.setMonarchTokensProvider(TYPESCRIPT_TEXT, language);
+monaco.languages.setLanguageConfiguration(TYPESCRIPT_TEXT, conf);
+
+const EXTENSIONS: Record<string, string> = { ts: "typescript", py: "python", yaml: "yaml", yml: "yaml" };
+
+function extensionOf(path: string): string {
+  const name = path.split("/").pop() ?? "";
+  return name.includes(".") ? (name.split(".").pop() ?? "") : "";
+}
+
+/** The language a template's file is edited in, by its extension; plain text when none fits. */
+export function languageOf(path: string): string {
+  return EXTENSIONS[extensionOf(path)] ?? "plaintext";
+}
+
+/** The language a file only read is shown in: the same colours, nothing checked. */
+export function readOnlyLanguageOf(path: string): string {
+  const extension = extensionOf(path);
+  if (extension === "ts" || extension === "json") return TYPESCRIPT_TEXT;
+  return languageOf(path);
+}
 
 export { monaco };
