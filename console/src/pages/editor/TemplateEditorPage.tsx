@@ -11,6 +11,7 @@ import { usePageTitle } from "../../components/use-page-title";
 import { useSignedIn } from "../../session/session-context";
 import { useRole } from "../../session/use-role";
 import type { EditorProblem } from "./CodeEditor";
+import { FileList } from "./FileList";
 import { type FileProblem, sortDraftProblems } from "./file-problems";
 import { ParametersPanel } from "./ParametersPanel";
 import { useColorScheme } from "./use-color-scheme";
@@ -146,6 +147,16 @@ function Editor({ view, manage, reload }: EditorProps) {
       return `Draft v${started.version} started from the newest version.`;
     });
 
+  const addFile = (added: string) => {
+    setDraft((d) => ({ ...d, files: { ...d.files, [added]: "" } }));
+    setPath(added);
+  };
+  const removeFile = (removed: string) => {
+    const { [removed]: _, ...files } = draft.files;
+    setDraft((d) => ({ ...d, files }));
+    if (removed === path) setPath(firstFile(files));
+  };
+
   const problems = [
     ...editorProblems,
     ...otherProblems.map((p) => ({
@@ -198,24 +209,14 @@ function Editor({ view, manage, reload }: EditorProps) {
       </div>
       {notice !== undefined && <StatusNotice>{notice}</StatusNotice>}
       <div className="editor-layout">
-        <nav aria-label="Files" className="file-list">
-          <ul>
-            {Object.keys(draft.files)
-              .sort()
-              .map((p) => (
-                <li key={p}>
-                  <button
-                    type="button"
-                    className="secondary-button"
-                    aria-current={p === path ? "true" : undefined}
-                    onClick={() => setPath(p)}
-                  >
-                    {p}
-                  </button>
-                </li>
-              ))}
-          </ul>
-        </nav>
+        <FileList
+          paths={Object.keys(draft.files).sort()}
+          current={path}
+          editable={editable}
+          onOpen={setPath}
+          onAdd={addFile}
+          onRemove={removeFile}
+        />
         <Suspense fallback={<StatusNotice>Loading the editor…</StatusNotice>}>
           <CodeEditor
             files={draft.files}
