@@ -92,7 +92,7 @@ describe("stackwright's deployment and approval commands against a running servi
     const refused = await alice(["policies", "set", "--template", "providers", "--require-approval"]);
     assert.deepEqual(
       [refused.code, refused.stdout, refused.stderr],
-      [1, "", "stackwright: error: template: only a Provider Admin changes this template\n"],
+      [1, "", "stackwright: error: template: only a Provider Admin manages this template\n"],
     );
   });
 

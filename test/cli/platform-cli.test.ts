@@ -479,26 +479,62 @@ describe("stackwright's catalogue commands against a running service", () => {
     assert.match(preview.stdout, / {2}succeeded {2}resources/);
     assert.match(preview.stdout, /^changes: same 1$/m);
 
+    // With the template's draft (alice manages greeter): the stack keeps its version.
+    const drafted = await alice([
+      "templates",
+      "draft",
+      "greeter",
+      "--dir",
+      programDir,
+      "--parameters",
+      parametersFile,
+    ]);
+    assert.equal(drafted.stdout, "template greeter: draft version 2 saved\n", drafted.stderr);
+    const withDraft = await alice([
+      "stacks",
+      "preview",
+      "web",
+      "--tenant",
+      "team-a",
+      "--version",
+      "2",
+      "--watch",
+    ]);
+    assert.equal(withDraft.code, 0, withDraft.stderr);
+    assert.match(withDraft.stdout, /^step preview succeeded job \S+$/m);
+    assert.match(withDraft.stdout, /^deployment \S+ succeeded$/m);
+    const missing = await alice(["stacks", "preview", "web", "--tenant", "team-a", "--version", "9"]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, "stackwright: error: version: the stack's template has no version 9\n");
+    const web = jsonOutput<{ templateVersion: number }>(
+      await alice(["stacks", "get", "web", "--tenant", "team-a", "--json"]),
+    );
+    assert.equal(web.templateVersion, 1);
+
     // The stack's history, newest first: each deployment's steps with their jobs.
     const history = await alice(["stacks", "history", "web", "--tenant", "team-a"]);
     assert.equal(history.code, 0, history.stderr);
     const rows = outputLines(history.stdout);
     assert.match(rows[0] ?? "", /^ID +KIND +STATUS +STARTED BY +STARTED +FINISHED +STEPS$/);
+    for (const row of [rows[1], rows[2]])
+      assert.match(
+        row ?? "",
+        /^\S+ +preview +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +preview succeeded job \S+$/,
+      );
     assert.match(
-      rows[1] ?? "",
-      /^\S+ +preview +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +preview succeeded job \S+$/,
-    );
-    assert.match(
-      rows[2] ?? "",
+      rows[3] ?? "",
       /^\S+ +deploy +succeeded +alice +\d{4}-\S+ +\d{4}-\S+ +validate succeeded, preview succeeded job \S+, up succeeded job \S+$/,
     );
-    assert.equal(rows.length, 3);
+    assert.equal(rows.length, 4);
     const historyJson = jsonOutput<{
-      deployments: { kind: string; steps: { name: string; jobId: string }[] }[];
-    }>(await alice(["stacks", "history", "web", "--tenant", "team-a", "--limit", "1", "--json"]));
+      deployments: { kind: string; templateVersion: number; steps: { name: string; jobId: string }[] }[];
+    }>(await alice(["stacks", "history", "web", "--tenant", "team-a", "--limit", "2", "--json"]));
     assert.deepEqual(
-      historyJson.deployments.map((d) => [d.kind, d.steps.map((step) => step.name)]),
-      [["DEPLOYMENT_KIND_PREVIEW", ["DEPLOYMENT_STEP_NAME_PREVIEW"]]],
+      historyJson.deployments.map((d) => [d.kind, d.templateVersion, d.steps.map((step) => step.name)]),
+      [
+        ["DEPLOYMENT_KIND_PREVIEW", 2, ["DEPLOYMENT_STEP_NAME_PREVIEW"]],
+        ["DEPLOYMENT_KIND_PREVIEW", 1, ["DEPLOYMENT_STEP_NAME_PREVIEW"]],
+      ],
     );
 
     const destroyed = await alice(["stacks", "destroy", "web", "--tenant", "team-a", "--watch"]);
@@ -655,6 +691,10 @@ describe("stackwright's catalogue commands against a running service", () => {
         /^--version: expected a whole number from 1 to 4294967295$/,
       ],
       [["stacks", "deploy", "s", "--tenant", "t"], /^--template: is required$/],
+      [
+        ["stacks", "preview", "s", "--tenant", "t", "--version", "0"],
+        /^--version: expected a whole number from 1 to 4294967295$/,
+      ],
       [
         ["stacks", "deploy", "s", "--tenant", "t", "--template", "g", "--param", "=3"],
         /^--param: expected key=value$/,

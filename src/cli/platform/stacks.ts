@@ -159,22 +159,32 @@ export function registerStackCommands(program: Command, io: PlatformCliIo): void
     },
   );
 
-  apiAction<OperationFlags>(
+  apiAction<OperationFlags & { version?: string }>(
     watchOption(
       tenantOption(
         stacks
           .command("preview")
           .description(
-            "Run `pulumi preview` of a stack as it stands, as a deployment; prints the deployment's id.",
+            "Run `pulumi preview` of a stack as it stands, or with another version of its template " +
+              "(what deploying it would change), as a deployment; prints the deployment's id. The " +
+              "stack keeps its version.",
           )
           .argument("<name>", "the stack's name"),
+      ).option(
+        "--version <n>",
+        "another version of the stack's template: a published one, or the draft if you manage the template (default: the stack's own)",
       ),
     ),
     io,
     async (invocation) => {
-      const tenant = required("--tenant", invocation.flags.tenant);
-      const name = invocation.args[0] as string;
-      await operate(invocation, tenant, undefined, (client) => client.stacks.previewStack({ tenant, name }));
+      const { flags, args } = invocation;
+      const tenant = required("--tenant", flags.tenant);
+      const version =
+        flags.version === undefined ? 0 : positiveInteger("--version", flags.version, MAX_VERSION);
+      const name = args[0] as string;
+      await operate(invocation, tenant, undefined, (client) =>
+        client.stacks.previewStack({ tenant, name, version }),
+      );
     },
   );
 

@@ -184,7 +184,15 @@ export function platformRoutes(
           ),
         ),
       previewStack: (request, context) =>
-        as(context, async (caller) => started(await stacks.preview(caller, request))),
+        as(context, async (caller) =>
+          started(
+            await stacks.preview(caller, {
+              tenant: request.tenant,
+              name: request.name,
+              ...(request.version !== 0 && { version: request.version }),
+            }),
+          ),
+        ),
       destroyStack: (request, context) =>
         as(context, async (caller) => started(await stacks.destroy(caller, request))),
       getStack: (request, context) =>

@@ -9,7 +9,7 @@ import type {
 import type { Job, JobPlan } from "../domain/job";
 import type { JobRunners } from "../domain/job-runners";
 import { findingOf, POLICY_FINDING_EVENT, type PolicyFinding } from "../domain/policy-pack";
-import type { TenantStack, TenantStackStatus } from "../domain/tenant-stack";
+import { type TenantStack, type TenantStackStatus, templateWorkload } from "../domain/tenant-stack";
 import { recordAudit } from "../store/audit-log";
 import { CatalogueStore } from "../store/catalogue-store";
 import { DeploymentStore } from "../store/deployment-store";
@@ -134,7 +134,7 @@ export function deploymentActivities(options: DeploymentActivityOptions): Deploy
           if ((await txDeployments.step(deploymentId, request.step))?.jobId != null) return;
           const job = await new JobStore(tx).create({
             stack: options.stackKey(stack.id),
-            workload: `template:${stack.templateId}@${deployment.templateVersion}`,
+            workload: templateWorkload(stack.templateId, deployment.templateVersion),
             operation: request.operation,
             timeoutMs: options.timeoutMs,
             ...(chosen !== undefined && { plan: chosen }),

@@ -74,6 +74,14 @@ export interface StackRef {
   readonly name: string;
 }
 
+export interface PreviewStackRequest extends StackRef {
+  /**
+   * Another version of the stack's template to preview the stack with (a draft only for whoever
+   * manages the template); the stack's own when not given (or 0). The stack keeps its version.
+   */
+  readonly version?: number;
+}
+
 /** A stack's operation started: the stack as it now is and the deployment (workflow) running it. */
 export interface StartedDeployment {
   readonly stack: TenantStack;
@@ -83,7 +91,8 @@ export interface StartedDeployment {
 export interface TenantStacksContract {
   /** Validates at once, then deploys through the deploy workflow (preview → approval → up → record). */
   deploy(caller: Caller, request: DeployStackRequest): Promise<StartedDeployment>;
-  preview(caller: Caller, request: StackRef): Promise<StartedDeployment>;
+  /** Previews the stack as it stands, or with another version of its template: what deploying it would change. */
+  preview(caller: Caller, request: PreviewStackRequest): Promise<StartedDeployment>;
   destroy(caller: Caller, request: StackRef): Promise<StartedDeployment>;
   /** An approver's decision on a pending approval: needs the approver role, never the deployment's starter. */
   decide(

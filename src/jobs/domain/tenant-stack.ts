@@ -35,3 +35,17 @@ export interface TenantStack {
   readonly deployedBy: string | null;
   readonly updatedAt: number;
 }
+
+/**
+ * A tenant stack's job's workload: the template version the job runs, which is its deployment's
+ * (the stack's own, or another a preview was asked for).
+ */
+export function templateWorkload(templateId: string, version: number): string {
+  return `template:${templateId}@${version}`;
+}
+
+/** The template and version a tenant stack's job's workload names; undefined for any other workload. */
+export function workloadVersion(workload: string): { templateId: string; version: number } | undefined {
+  const named = /^template:(.+)@([1-9][0-9]*)$/.exec(workload);
+  return named === null ? undefined : { templateId: named[1] as string, version: Number(named[2]) };
+}

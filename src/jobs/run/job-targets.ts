@@ -1,11 +1,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { UNCONSTRAINED } from "../../catalog/constraints";
+import { templateContentHash } from "../../catalog/content-hash";
+import { stackParametersUnder } from "../../catalog/stack-parameters";
 import { parseYaml } from "../../core/yaml";
 import type { ServiceConfig, StackConfig } from "../config/service-config";
 import type { TemplateLanguage } from "../domain/catalogue";
 import type { Job } from "../domain/job";
 import type { PolicyPack } from "../domain/policy-pack";
+import { workloadVersion } from "../domain/tenant-stack";
 import { SANDBOX_COMMAND, type SandboxPlan } from "../engine/sandbox";
 import type { Envelope } from "../secrets/envelope";
 import {
@@ -104,7 +108,7 @@ export class JobTargets {
   /** The job's target, or why it has none any more. */
   async resolve(job: Job, signal: AbortSignal): Promise<JobTarget | { error: string }> {
     const tenantStack = TENANT_STACK_KEY.exec(job.stack);
-    if (tenantStack !== null) return this.tenantStack(tenantStack[1] as string, signal);
+    if (tenantStack !== null) return this.tenantStack(tenantStack[1] as string, job.workload, signal);
     const { config, workloads, env } = this.options;
     const stack = config.stacks.get(job.stack);
     if (stack === undefined)
@@ -120,15 +124,32 @@ export class JobTargets {
     };
   }
 
-  private async tenantStack(stackId: string, signal: AbortSignal): Promise<JobTarget | { error: string }> {
+  /**
+   * A tenant stack's job runs the template version its workload names: the stack's own for its
+   * deploys, or the one a preview was asked for — a draft as it is saved now, its parameters the
+   * stack's checked against it, with its defaults (the stack's record is never changed for it).
+   */
+  private async tenantStack(
+    stackId: string,
+    workload: string,
+    signal: AbortSignal,
+  ): Promise<JobTarget | { error: string }> {
     const { db, envelope, templates, policyPacks, config } = this.options;
     const stack = await new TenantStackStore(db).get(stackId);
     if (stack === undefined) return { error: `the tenant stack ${stackId} no longer exists` };
+    const named = workloadVersion(workload);
+    if (named?.templateId !== stack.templateId)
+      return { error: `the job's workload ${workload} is no version of the stack's template` };
+    const versionNumber = named.version;
     const catalogue = new CatalogueStore(db);
     const template = await catalogue.templateById(stack.templateId);
-    const version = await catalogue.version(stack.templateId, stack.templateVersion);
-    if (template === undefined || version === undefined || version.contentHash === null)
-      return { error: `template version ${stack.templateVersion} of the stack's template is missing` };
+    const version = await catalogue.version(stack.templateId, versionNumber);
+    if (template === undefined || version === undefined)
+      return { error: `template version ${versionNumber} of the stack's template is missing` };
+    // A draft is prepared under the hash publishing it as it now is would give it: a draft saved
+    // again is a new program, never one prepared before.
+    const contentHash =
+      version.contentHash ?? templateContentHash({ language: template.language, ...version });
     const projectName = projectNameOf(version.files["Pulumi.yaml"]);
     const env: NodeJS.ProcessEnv = { ...this.options.env };
     const owner = `stack:${stack.id}`;
@@ -137,12 +158,28 @@ export class JobTargets {
     if (passphrase === undefined) return { error: "the stack's passphrase is missing" };
     env[PASSPHRASE_SOURCE] = envelope.open(passphrase, `${owner}/passphrase`);
     const secretConfig: Record<string, { fromEnv: string }> = {};
+    const secretParameters = new Map<string, string>();
     let index = 0;
     for (const [name, value] of sealed) {
       if (!name.startsWith("parameter:")) continue;
       const source = parameterSource(index++);
-      env[source] = envelope.open(value, `${owner}/${name}`);
+      const opened = envelope.open(value, `${owner}/${name}`);
+      env[source] = opened;
       secretConfig[name.slice("parameter:".length)] = { fromEnv: source };
+      secretParameters.set(name.slice("parameter:".length), opened);
+    }
+    let parameters = stack.parameters;
+    if (version.version !== stack.templateVersion) {
+      const constraint =
+        (await catalogue.constraint(stack.templateId, stack.tenantId))?.constraint ?? UNCONSTRAINED;
+      const checked = stackParametersUnder(version, constraint, stack.parameters, secretParameters);
+      if (checked.problems.length > 0)
+        return {
+          error: `the stack's parameters do not fit version ${version.version} of its template: ${checked.problems
+            .map((p) => `${p.at}: ${p.message}`)
+            .join("; ")}`,
+        };
+      parameters = checked.plain;
     }
     const tenantOwner = `tenant:${stack.tenantId}`;
     const credentials: Record<string, { fromEnv: string }> = {};
@@ -181,12 +218,12 @@ export class JobTargets {
       passphrase: { fromEnv: PASSPHRASE_SOURCE },
       credentials,
       config: Object.fromEntries(
-        Object.entries(stack.parameters)
+        Object.entries(parameters)
           .filter(([, value]) => !isStructured(value))
           .map(([key, value]) => [key, String(value)]),
       ),
       structuredConfig: Object.fromEntries(
-        Object.entries(stack.parameters).filter(([, value]) => isStructured(value)),
+        Object.entries(parameters).filter(([, value]) => isStructured(value)),
       ),
       secretConfig,
       pluginPaths: [],
@@ -209,7 +246,7 @@ export class JobTargets {
         prepare: async () => {
           const prepared = await templates.prepare(
             {
-              contentHash: version.contentHash as string,
+              contentHash,
               language: template.language,
               files: version.files,
               dependencies: version.dependencies,

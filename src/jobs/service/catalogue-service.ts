@@ -278,23 +278,7 @@ export class CatalogueService implements TemplateCatalogContract {
     const template =
       typeof ref === "string" && ref !== "" ? await new CatalogueStore(this.db).template(ref) : undefined;
     if (template === undefined) throw PlatformError.of("not_found", "template", `no template ${ref}`);
-    if (template.ownerTenantId === null || template.system) {
-      if (!caller.principal.providerAdmin) {
-        const seesIt =
-          template.ownerTenantId === null || caller.principal.memberships.has(template.ownerTenantId);
-        if (!seesIt) throw PlatformError.of("not_found", "template", `no template ${ref}`);
-        throw PlatformError.of(
-          "permission_denied",
-          "template",
-          "only a Provider Admin changes this template",
-        );
-      }
-      return template;
-    }
-    requirePermission(caller, "pulumi:template:manage", template.ownerTenantId, {
-      at: "template",
-      name: "template",
-    });
+    requireManager(caller, template, { at: "template", ref });
     return template;
   }
 
@@ -316,6 +300,30 @@ export class CatalogueService implements TemplateCatalogContract {
   ): Promise<T> {
     return auditedChange(this.db, caller, tenantId, action, apply);
   }
+}
+
+/**
+ * Who manages a template — changes it, and previews stacks with its draft: a Provider Admin the
+ * provider's templates and system ones, the owner tenant's `pulumi:template:manage` holders the
+ * rest. Refuses anyone else naming `subject.at`; one who cannot see the template learns only that
+ * there is no template `subject.ref` (as they named it).
+ */
+export function requireManager(
+  caller: Caller,
+  template: Template,
+  subject: { at: string; ref: string },
+): void {
+  if (template.ownerTenantId === null || template.system) {
+    if (caller.principal.providerAdmin) return;
+    const seesIt =
+      template.ownerTenantId === null || caller.principal.memberships.has(template.ownerTenantId);
+    if (!seesIt) throw PlatformError.of("not_found", subject.at, `no template ${subject.ref}`);
+    throw PlatformError.of("permission_denied", subject.at, "only a Provider Admin manages this template");
+  }
+  requirePermission(caller, "pulumi:template:manage", template.ownerTenantId, {
+    at: subject.at,
+    name: "template",
+  });
 }
 
 /** A template's source made from a component's schema by the translation core. */

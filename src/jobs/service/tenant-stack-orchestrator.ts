@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { type TemplateConstraint, UNCONSTRAINED } from "../../catalog/constraints";
-import { effectiveParameterSchema } from "../../catalog/effective-schema";
+import { UNCONSTRAINED } from "../../catalog/constraints";
 import { nameProblem } from "../../catalog/names";
-import type { ParameterSchema } from "../../catalog/parameter-schema";
-import { type ParameterValidator, parameterValidatorFor } from "../../catalog/parameter-validator";
 import { isRole, ROLES, type Role } from "../../catalog/permissions";
+import {
+  checkParameters,
+  stackParametersUnder,
+  tenantParameterValidator,
+} from "../../catalog/stack-parameters";
 import type { Problem } from "../../core/errors";
 import { type Caller, SERVICE_CALLER } from "../domain/caller";
 import type { TemplateVersion } from "../domain/catalogue";
@@ -23,6 +25,7 @@ import type { Job, JobEvent } from "../domain/job";
 import type { JobService } from "../domain/job-service";
 import type {
   DeployStackRequest,
+  PreviewStackRequest,
   StackRef,
   StartedDeployment,
   TenantStacksContract,
@@ -41,7 +44,7 @@ import { TenantStackStore } from "../store/tenant-stack-store";
 import { checkDecider, decisionComment } from "./approval-rules";
 import { auditedChange } from "./audited-change";
 import { requirePermission } from "./caller";
-import type { CatalogueService } from "./catalogue-service";
+import { type CatalogueService, requireManager } from "./catalogue-service";
 
 /** The job-store key of a tenant stack's jobs, and the one place that spells it. */
 export const TENANT_STACK_KEY_PREFIX = "tenant-stack:";
@@ -111,7 +114,7 @@ export class TenantStackOrchestrator implements TenantStacksContract {
       existing === undefined ? new Map<string, string>() : await this.storedSecretParameters(existing.id);
     const checked = checkParameters(
       version.parameters,
-      validatorFor(version, constraint),
+      tenantParameterValidator(version, constraint),
       request.parameters ?? {},
       request.secretParameters ?? {},
       stored,
@@ -219,12 +222,20 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     });
   }
 
-  /** A preview of the stack as it stands: what an update would change. */
-  async preview(caller: Caller, request: StackRef): Promise<StartedDeployment> {
+  /**
+   * A preview of the stack as it stands, or with another version of its template: what deploying
+   * that version would change. The deployment records the version, its job runs that version's
+   * program (job-targets); the stack keeps its own.
+   */
+  async preview(caller: Caller, request: PreviewStackRequest): Promise<StartedDeployment> {
     const tenant = await this.tenantOf(caller, request.tenant, "pulumi:stack:deploy");
     const stack = await this.stackOf(tenant.id, request.name);
+    const version =
+      request.version === undefined || request.version === 0 || request.version === stack.templateVersion
+        ? stack.templateVersion
+        : await this.previewedVersion(caller, stack, request.version);
     const deploymentId = await this.options.db.transaction((tx) =>
-      this.beginDeployment(tx, caller, stack, "preview", stack.templateVersion),
+      this.beginDeployment(tx, caller, stack, "preview", version),
     );
     return this.launch(stack.id, deploymentId, {
       kind: "preview",
@@ -232,6 +243,33 @@ export class TenantStackOrchestrator implements TenantStacksContract {
       onFailure: "keep",
       firstDeploy: false,
     });
+  }
+
+  /**
+   * Another version of the stack's template to preview the stack with: one that exists; a draft
+   * only for whoever manages the template (the catalogue's rule); the stack's parameters, stored
+   * secret ones too, valid under it and the tenant's constraint, as a deploy of it would need.
+   */
+  private async previewedVersion(caller: Caller, stack: TenantStack, requested: number): Promise<number> {
+    if (!Number.isInteger(requested) || requested < 1)
+      throw PlatformError.of(
+        "invalid_argument",
+        "version",
+        "expected a version number, or 0 for the stack's own",
+      );
+    const catalogue = new CatalogueStore(this.options.db);
+    const version = await catalogue.version(stack.templateId, requested);
+    if (version === undefined)
+      throw PlatformError.of("not_found", "version", `the stack's template has no version ${requested}`);
+    if (version.state === "draft") {
+      const template = await catalogue.templateById(stack.templateId);
+      if (template === undefined)
+        throw PlatformError.of("not_found", "version", `the stack's template has no version ${requested}`);
+      requireManager(caller, template, { at: "version", ref: template.id });
+    }
+    const { problems } = await this.parametersFor(stack, version);
+    if (problems.length > 0) throw PlatformError.invalid(problems);
+    return version.version;
   }
 
   async destroy(caller: Caller, request: StackRef): Promise<StartedDeployment> {
@@ -417,11 +455,10 @@ export class TenantStackOrchestrator implements TenantStacksContract {
     const catalogue = new CatalogueStore(this.options.db);
     const constraint =
       (await catalogue.constraint(stack.templateId, stack.tenantId))?.constraint ?? UNCONSTRAINED;
-    return checkParameters(
-      version.parameters,
-      validatorFor(version, constraint),
+    return stackParametersUnder(
+      version,
+      constraint,
       stack.parameters,
-      {},
       await this.storedSecretParameters(stack.id),
     );
   }
@@ -639,13 +676,6 @@ export class TenantStackOrchestrator implements TenantStacksContract {
   }
 }
 
-/** The tenant's effective-schema validator for a version under a constraint, cached by both. */
-function validatorFor(version: TemplateVersion, constraint: TemplateConstraint): ParameterValidator {
-  return parameterValidatorFor(`${version.contentHash}\u0000${JSON.stringify(constraint)}`, () =>
-    effectiveParameterSchema(version.parameters, constraint),
-  );
-}
-
 /** A deploy policy from a request, every problem named. */
 export function parseDeployPolicy(input: unknown): { policy?: DeployPolicy; problems: Problem[] } {
   const problems: Problem[] = [];
@@ -685,61 +715,6 @@ export function parseDeployPolicy(input: unknown): { policy?: DeployPolicy; prob
     },
     problems,
   };
-}
-
-/**
- * Validates plain and secret parameters together with the tenant's effective schema's validator
- * (`schema` says which parameters are secret: writeOnly, in the template and so in any narrowing): a secret
- * parameter comes only in `secretParameters` (or was stored before), a plain one only in
- * `parameters`. Returns the plain ones with defaults filled in.
- */
-export function checkParameters(
-  schema: ParameterSchema,
-  validate: ParameterValidator,
-  plainInput: unknown,
-  secretInput: Readonly<Record<string, string>>,
-  stored: ReadonlyMap<string, string>,
-): { plain: Record<string, unknown>; problems: Problem[] } {
-  const problems: Problem[] = [];
-  if (plainInput === null || typeof plainInput !== "object" || Array.isArray(plainInput))
-    return { plain: {}, problems: [{ at: "parameters", message: "expected an object of parameters" }] };
-  const secretNames = new Set(
-    Object.entries(schema.properties)
-      .filter(([, p]) => p.writeOnly === true)
-      .map(([name]) => name),
-  );
-  const plain = plainInput as Record<string, unknown>;
-  for (const name of Object.keys(plain))
-    if (secretNames.has(name))
-      problems.push({
-        at: `parameters.${name}`,
-        message: "is a secret parameter: send it in secretParameters",
-      });
-  for (const [name, value] of Object.entries(secretInput)) {
-    if (!secretNames.has(name))
-      problems.push({
-        at: `secretParameters.${name}`,
-        message: "is not a secret parameter of this template",
-      });
-    else if (typeof value !== "string")
-      problems.push({ at: `secretParameters.${name}`, message: "expected text" });
-  }
-  const combined: Record<string, unknown> = { ...plain };
-  for (const name of secretNames) {
-    const value = secretInput[name] ?? stored.get(name);
-    if (value !== undefined) combined[name] = value;
-  }
-  const { values, problems: invalid } = validate(combined);
-  for (const problem of invalid) {
-    const name = problem.at.split(/[.[]/)[1] ?? "";
-    problems.push(
-      secretNames.has(name)
-        ? { ...problem, at: problem.at.replace(/^parameters/, "secretParameters") }
-        : problem,
-    );
-  }
-  for (const name of secretNames) delete values[name];
-  return { plain: values, problems };
 }
 
 /** A stack as the audit log keeps it: no secrets (those never reach the stack record). */

@@ -215,6 +215,9 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       ref: "upgradable",
       policy: { requireApproval: true, approverRole: Role.TENANT_ADMIN, approvalTimeoutSeconds: 3600 },
     });
+    // The provider's template whose draft only a Provider Admin previews a stack with.
+    await service.catalog.createTemplate({ name: "drafted", language: Language.YAML, source: source() });
+    await service.catalog.publishTemplate({ template: "drafted" });
     // The provider's template whose deploys wait for a Tenant Admin's approval.
     await service.catalog.createTemplate({ name: "gated", language: Language.YAML, source: source() });
     await service.catalog.publishTemplate({ template: "gated" });
@@ -325,6 +328,18 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
       rpc: "PreviewStack",
       needs: "user",
       call: async (c) => c.stacks.previewStack({ tenant: "team-a", name: (await shared()).name }),
+    },
+    {
+      rpc: "PreviewStack with the draft of the tenant's template",
+      needs: "tenant-admin",
+      call: async (c) =>
+        c.stacks.previewStack({ tenant: "team-a", name: (await draftedStacks()).own, version: 2 }),
+    },
+    {
+      rpc: "PreviewStack with the draft of the provider's template",
+      needs: "provider-admin",
+      call: async (c) =>
+        c.stacks.previewStack({ tenant: "team-a", name: (await draftedStacks()).providers, version: 2 }),
     },
     {
       rpc: "DestroyStack",
@@ -529,6 +544,26 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
   };
 
   /**
+   * Stacks of team-a on version 1 of a template of team-a's own and of the provider's, each
+   * template with a draft version 2: who may preview a stack with a draft is who manages it.
+   */
+  let drafted: Promise<{ own: string; providers: string }> | undefined;
+  const draftedStacks = () => {
+    drafted ??= (async () => {
+      const template = await tenantTemplate("team-a");
+      await service.catalog.publishTemplate({ template });
+      const [own, providers] = await Promise.all([
+        deployedStack("team-a", template),
+        deployedStack("team-a", "drafted"),
+      ]);
+      for (const name of [template, "drafted"])
+        await service.catalog.saveDraft({ template: name, source: source("hey") });
+      return { own: own.name, providers: providers.name };
+    })();
+    return drafted;
+  };
+
+  /**
    * Approves or rejects a deployment waiting at its gate in team-a: a refused call leaves it
    * waiting for the next caller; a decided one is used up, and the next call gets a new one.
    */
@@ -609,7 +644,7 @@ describe("platform API: the permission matrix and tenant isolation, over the wir
 
   it("has every RPC of the platform's services in its permission matrix", () => {
     assert.deepEqual(
-      MATRIX.map((entry) => entry.rpc).sort(),
+      [...new Set(MATRIX.map((entry) => entry.rpc.split(" ")[0]))].sort(),
       [TemplateCatalog, TenantStacks, Governance, PolicyPacks, Upgrades]
         .flatMap((service) => service.methods.map((m) => m.name))
         .sort(),
