@@ -1,9 +1,11 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
+import { applyStoredTheme } from "./components/theme";
 import "./styles/theme.css";
 import "./styles/layout.css";
 
+applyStoredTheme();
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root");
 createRoot(root).render(

@@ -8,6 +8,9 @@ import { type ConsoleService, startConsoleService, userToken } from "./service";
 import { freshPage, screenshot } from "./session";
 
 const SERVICE_TOKEN = "service-token-console-editor-5e02b7c4";
+/** The page's background in each scheme (--bg in console/src/styles/theme.css). */
+const LIGHT_BACKGROUND = "rgb(255, 255, 255)";
+const DARK_BACKGROUND = "rgb(18, 21, 27)";
 const TENANT = "shop";
 const TEMPLATE = "web";
 
@@ -41,6 +44,28 @@ const V2 = {
   dependencies: { "@pulumi/pulumi": "^3.100.0" },
   parameters: { type: "object", properties: { name: { type: "string", description: "Who to greet" } } },
 };
+
+/** The page's background colour as the browser computes it. */
+function background(page: Page): Promise<string> {
+  return page.evaluate<string>("getComputedStyle(document.documentElement).backgroundColor");
+}
+
+/** Every colour the theme defines (the custom properties of its :root rules), as computed now. */
+function themeColours(page: Page): Promise<Record<string, string>> {
+  return page.evaluate<Record<string, string>>(`(() => {
+    const names = new Set();
+    const collect = (rules) => {
+      for (const rule of rules) {
+        if (rule instanceof CSSGroupingRule) collect(rule.cssRules);
+        else if (rule instanceof CSSStyleRule && rule.selectorText.startsWith(":root"))
+          for (const name of rule.style) if (name.startsWith("--")) names.add(name);
+      }
+    };
+    for (const sheet of document.styleSheets) collect(sheet.cssRules);
+    const style = getComputedStyle(document.documentElement);
+    return Object.fromEntries([...names].sort().map((name) => [name, style.getPropertyValue(name).trim()]));
+  })()`);
+}
 
 describe("the template editor: a diff between versions, adding and removing files, the theme, in Chromium, against a real service", () => {
   let browser: Browser;
@@ -200,6 +225,53 @@ describe("the template editor: a diff between versions, adding and removing file
       await fileList.locator('button[aria-current="true"]').waitFor();
       const without = await saveDraft(page, (files) => !("lib/extra.ts" in files));
       assert.deepEqual(Object.keys(without).sort(), ["Pulumi.yaml", "greet.ts", "index.ts"]);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("switches the theme in the header: the page and the editor follow, the choice is kept after a reload, and the system's scheme is followed again when asked", async () => {
+    const { context, page, errors } = await freshPage(browser, token);
+    try {
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.goto(editorUrl);
+      const theme = page.getByRole("banner").getByLabel("Theme");
+      const editor = page.locator(".code-editor .monaco-editor");
+      await editor.waitFor();
+      assert.equal(await theme.inputValue(), "system");
+      assert.equal(await background(page), LIGHT_BACKGROUND);
+      assert.match((await editor.getAttribute("class")) ?? "", /\bvs\b/);
+
+      await theme.selectOption("dark");
+      assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+      assert.equal(await background(page), DARK_BACKGROUND);
+      await page.locator(".code-editor .monaco-editor.vs-dark").waitFor();
+      const chosenDark = await themeColours(page);
+      await assertAccessible(page, "template editor, dark theme chosen");
+
+      // Kept: after a reload, and in a light system, still dark.
+      await page.reload();
+      await page.locator(".code-editor .monaco-editor.vs-dark").waitFor();
+      assert.equal(await theme.inputValue(), "dark");
+      assert.equal(await background(page), DARK_BACKGROUND);
+
+      // Light chosen in a dark system: light.
+      await page.emulateMedia({ colorScheme: "dark" });
+      await theme.selectOption("light");
+      assert.equal(await background(page), LIGHT_BACKGROUND);
+      await page.locator(".code-editor .monaco-editor.vs").waitFor();
+
+      // The system's again: dark now, with every colour the dark choice gives, and light when the system turns light.
+      await theme.selectOption("system");
+      assert.equal(await page.locator("html").getAttribute("data-theme"), null);
+      assert.equal(await background(page), DARK_BACKGROUND);
+      assert.deepEqual(await themeColours(page), chosenDark);
+      await page.locator(".code-editor .monaco-editor.vs-dark").waitFor();
+      await page.emulateMedia({ colorScheme: "light" });
+      assert.equal(await background(page), LIGHT_BACKGROUND);
+      await page.locator(".code-editor .monaco-editor.vs").waitFor();
+      assert.equal(await page.evaluate('localStorage.getItem("stackwright.theme")'), null);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from "react-router";
 import { useSession, useSignedIn } from "../session/session-context";
 import { ROUTES } from "./routes";
+import { ThemePicker } from "./ThemePicker";
 
 /** The frame of every signed-in page: where to go, which tenant, signing out. */
 export function Shell() {
@@ -20,6 +21,7 @@ export function Shell() {
           <NavLink to={ROUTES.governance}>Governance</NavLink>
         </nav>
         <div className="shell-actions">
+          <ThemePicker />
           <label>
             Tenant{" "}
             <select

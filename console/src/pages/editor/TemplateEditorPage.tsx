@@ -7,6 +7,7 @@ import { Role, type TemplateVersion, type TemplateView, VersionState } from "../
 import { problemText } from "../../api/problem";
 import { ROUTES } from "../../app/routes";
 import { ErrorNotice, StatusNotice } from "../../components/Notice";
+import { useColorScheme } from "../../components/theme";
 import { usePageTitle } from "../../components/use-page-title";
 import { useSignedIn } from "../../session/session-context";
 import { useRole } from "../../session/use-role";
@@ -14,7 +15,6 @@ import type { EditorProblem } from "./CodeEditor";
 import { FileList } from "./FileList";
 import { type FileProblem, sortDraftProblems } from "./file-problems";
 import { ParametersPanel } from "./ParametersPanel";
-import { useColorScheme } from "./use-color-scheme";
 import { useTemplate } from "./use-template";
 import { VersionDiff } from "./VersionDiff";
 import { VersionsTable } from "./VersionsTable";
