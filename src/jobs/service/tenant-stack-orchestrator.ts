@@ -369,7 +369,9 @@ export class TenantStackOrchestrator implements TenantStacksContract {
   /** A stack's history: its deployments, newest first, each with its steps, times and jobs. */
   async history(caller: Caller, request: StackRef & { limit?: number }): Promise<Deployment[]> {
     const tenant = await this.tenantOf(caller, request.tenant, "pulumi:template:read");
-    const stack = await this.stackOf(tenant.id, request.name);
+    // A destroyed stack's history stays readable by its name until another takes the name.
+    const stack = await new TenantStackStore(this.options.db).lastByName(tenant.id, request.name);
+    if (stack === undefined) throw PlatformError.of("not_found", "name", `no stack ${request.name}`);
     const limit = request.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw PlatformError.of("invalid_argument", "limit", "expected 1 to 500");

@@ -75,6 +75,16 @@ export class TenantStackStore {
     return row === undefined ? undefined : toStack(row);
   }
 
+  /** The tenant's stack called `name`: the live one, else the one destroyed last; undefined when neither. */
+  async lastByName(tenantId: string, name: string): Promise<TenantStack | undefined> {
+    const [row] = await this.db.query(
+      `SELECT * FROM tenant_stacks WHERE tenant_id = ? AND name = ?
+       ORDER BY CASE WHEN status = 'destroyed' THEN 1 ELSE 0 END, created_at DESC, id DESC LIMIT 1`,
+      [tenantId, name],
+    );
+    return row === undefined ? undefined : toStack(row);
+  }
+
   async list(filter: {
     tenantId: string;
     includeDestroyed?: boolean;

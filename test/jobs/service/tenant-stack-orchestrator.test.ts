@@ -77,6 +77,14 @@ describe("tenant stacks of a catalogue template, against the real engine", () =>
     await followDeployment(fx.server, bob, "team-a", destroyed.deployment.id);
     const after = await settled(fx.server, bob, "team-a", "web");
     assert.equal(after.status, "destroyed");
+    // Destroyed, its history is still there by its name.
+    assert.deepEqual(
+      (await stacks.history(alice, { tenant: "team-a", name: "web" })).map((d) => [d.kind, d.status]),
+      [
+        ["destroy", "succeeded"],
+        ["deploy", "succeeded"],
+      ],
+    );
 
     for (const [file, text] of fileTexts(join(fx.dir, "data")))
       assert.ok(!text.includes(CANARY), `${file} holds the secret in plain text`);

@@ -204,6 +204,17 @@ export function platformStoreContract(openDatabase: () => Promise<SqlDatabase>):
       assert.equal(await stacks.transition(first.id, ["pending"], "destroyed", {}), true);
       assert.notEqual(await deploy("again"), "limit-reached");
       assert.equal(await deploy("more"), "limit-reached");
+
+      // By name: the live stack, else the one destroyed last.
+      assert.equal(await stacks.byName(tenant.id, first.name), undefined);
+      assert.equal((await stacks.lastByName(tenant.id, first.name))?.id, first.id);
+      assert.equal(await stacks.lastByName(tenant.id, "never"), undefined);
+      const second = created[1];
+      if (second === undefined) throw new Error("unreachable");
+      assert.equal(await stacks.transition(second.id, ["pending"], "destroyed", {}), true);
+      const reborn = await deploy(first.name);
+      assert.notEqual(reborn, "limit-reached");
+      assert.equal((await stacks.lastByName(tenant.id, first.name))?.id, (reborn as TenantStack).id);
     }),
   );
 

@@ -2793,6 +2793,7 @@ export const TenantStacks: GenService<{
   },
   /**
    * A stack's deployments, newest first: its history, each with its steps, their times and jobs.
+   * By name: the live stack's, else the one destroyed last's.
    *
    * @generated from rpc stackwright.platform.v1.TenantStacks.ListStackDeployments
    */
