@@ -197,7 +197,14 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       assert.match((await newest.locator("h3").textContent()) ?? "", /succeeded/);
       assert.equal(await newest.locator('tr[data-step="destroy"] .badge').textContent(), "succeeded");
       assert.equal(await page.getByRole("button", { name: "Destroy…" }).count(), 0);
-      await page.getByText("The stack is destroyed: the service no longer lists its deployments.").waitFor();
+      await page
+        .getByText("The stack is destroyed; its deployments stay, until another stack takes its name.")
+        .waitFor();
+      // Read again from the service, not kept from before: a new page shows the same history.
+      await page.reload();
+      const again = page.locator("li.deployment");
+      await again.first().locator("h3").filter({ hasText: "destroy of version 1" }).waitFor();
+      assert.equal(await again.count(), 2);
       await assertAccessible(page, "stack page, destroyed");
       // The stack's lookup by name, refused once it is destroyed (404), is how the page learns it.
       assert.deepEqual(

@@ -88,12 +88,11 @@ export function StackPage() {
         <h2 id="history-heading">Deployments</h2>
         {destroyed && (
           <p className="notice">
-            The stack is destroyed: the service no longer lists its deployments.
-            {deployments.length > 0 && " Shown: those seen on this page before."}
+            The stack is destroyed; its deployments stay, until another stack takes its name.
           </p>
         )}
         {deployments.length === 0 ? (
-          destroyed || <StatusNotice>No deployments yet.</StatusNotice>
+          <StatusNotice>No deployments yet.</StatusNotice>
         ) : (
           <ol className="deployments">
             {deployments.map((d) => (

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { PlatformClients } from "../../api/clients";
 import { listStacks } from "../../api/lists";
 import { type Deployment, StackStatus, type TenantStack } from "../../api/platform";
@@ -11,10 +11,7 @@ export interface StackView {
   readonly stack: TenantStack;
   /** Newest first. */
   readonly deployments: readonly Deployment[];
-  /**
-   * The stack is destroyed: the service looks stacks up by name among the live ones only, so its
-   * history is what this page saw before (none when opened afterwards).
-   */
+  /** The stack is destroyed: the service's GetStack finds live stacks only, the list finds it. */
   readonly destroyed: boolean;
 }
 
@@ -35,17 +32,11 @@ export function useStack(
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
 
-  // What the page last showed: a stack destroyed meanwhile keeps the history seen.
-  const shown = useRef<StackView>(undefined);
-  useEffect(() => {
-    if (view.status === "done") shown.current = view.value;
-  }, [view]);
-
   useEffect(() => {
     void generation;
     const abort = new AbortController();
     const { signal } = abort;
-    load(clients, tenant, name, signal, shown.current?.deployments ?? []).then(
+    load(clients, tenant, name, signal).then(
       // A reload keeps what is shown until the new answer is in.
       (value) => signal.aborted || setView({ status: "done", value }),
       (error: unknown) => signal.aborted || setView({ status: "failed", problem: problemText(error) }),
@@ -82,12 +73,13 @@ async function load(
   tenant: string,
   name: string,
   signal: AbortSignal,
-  seen: readonly Deployment[],
 ): Promise<StackView> {
+  // The history by name is the stack's even once destroyed (until another stack takes the name).
+  const history = clients.stacks.listStackDeployments({ tenant, name, pageSize: HISTORY }, { signal });
   try {
     const [stack, { deployments }] = await Promise.all([
       clients.stacks.getStack({ tenant, name }, { signal }),
-      clients.stacks.listStackDeployments({ tenant, name, pageSize: HISTORY }, { signal }),
+      history,
     ]);
     return { stack, deployments, destroyed: false };
   } catch (error) {
@@ -97,7 +89,7 @@ async function load(
       .filter((s) => s.name === name && s.status === StackStatus.DESTROYED)
       .sort((a, b) => Number((b.createdAt?.seconds ?? 0n) - (a.createdAt?.seconds ?? 0n)))[0];
     if (destroyed === undefined) throw error;
-    return { stack: destroyed, deployments: seen, destroyed: true };
+    return { stack: destroyed, deployments: (await history).deployments, destroyed: true };
   }
 }
 
