@@ -1,6 +1,7 @@
-import { lazy, type ReactNode, Suspense } from "react";
+import type { ComponentType } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
-import { StatusNotice } from "../components/Notice";
+import { ErrorNotice, StatusNotice } from "../components/Notice";
+import { type LazyModule, lazyModule, useModule } from "../components/use-module";
 import { SignInPage } from "../pages/sign-in/SignInPage";
 import { StacksPage } from "../pages/stacks/StacksPage";
 import { TemplatesPage } from "../pages/templates/TemplatesPage";
@@ -12,20 +13,27 @@ import { Shell } from "./Shell";
 
 // Pages past the first are loaded when first opened, each in a chunk of its own: the first page
 // stays within its budget (test/console/bundle-budget.test.ts).
-const ApprovalsPage = lazy(() =>
-  import("../pages/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })),
+const ApprovalsPage = lazyModule(() =>
+  import("../pages/approvals/ApprovalsPage").then((m) => m.ApprovalsPage),
 );
-const TemplateEditorPage = lazy(() =>
-  import("../pages/editor/TemplateEditorPage").then((m) => ({ default: m.TemplateEditorPage })),
+const TemplateEditorPage = lazyModule(() =>
+  import("../pages/editor/TemplateEditorPage").then((m) => m.TemplateEditorPage),
 );
-const GovernancePage = lazy(() =>
-  import("../pages/governance/GovernancePage").then((m) => ({ default: m.GovernancePage })),
+const GovernancePage = lazyModule(() =>
+  import("../pages/governance/GovernancePage").then((m) => m.GovernancePage),
 );
-const StackPage = lazy(() => import("../pages/stack/StackPage").then((m) => ({ default: m.StackPage })));
+const StackPage = lazyModule(() => import("../pages/stack/StackPage").then((m) => m.StackPage));
 
-/** A lazily loaded page, with a word while its chunk comes. */
-function Later({ children }: { children: ReactNode }) {
-  return <Suspense fallback={<StatusNotice>Loading…</StatusNotice>}>{children}</Suspense>;
+/**
+ * A lazily loaded page, with a word while its chunk comes; shown the moment it is in (not through
+ * Suspense, which holds a page back up to 300 ms after its fallback: see use-module.ts).
+ */
+function Later({ page }: { page: LazyModule<ComponentType> }) {
+  const loaded = useModule(page);
+  if (loaded.status === "loading") return <StatusNotice>Loading…</StatusNotice>;
+  if (loaded.status === "failed")
+    return <ErrorNotice>This page could not be loaded. {loaded.problem}</ErrorNotice>;
+  return <loaded.value />;
 }
 
 export function App() {
@@ -40,38 +48,10 @@ export function App() {
               <Route index element={<Navigate to={ROUTES.templates} replace />} />
               <Route path="templates" element={<TemplatesPage />} />
               <Route path="stacks" element={<StacksPage />} />
-              <Route
-                path="templates/:id"
-                element={
-                  <Later>
-                    <TemplateEditorPage />
-                  </Later>
-                }
-              />
-              <Route
-                path="governance"
-                element={
-                  <Later>
-                    <GovernancePage />
-                  </Later>
-                }
-              />
-              <Route
-                path="approvals"
-                element={
-                  <Later>
-                    <ApprovalsPage />
-                  </Later>
-                }
-              />
-              <Route
-                path="stacks/:name"
-                element={
-                  <Later>
-                    <StackPage />
-                  </Later>
-                }
-              />
+              <Route path="templates/:id" element={<Later page={TemplateEditorPage} />} />
+              <Route path="governance" element={<Later page={GovernancePage} />} />
+              <Route path="approvals" element={<Later page={ApprovalsPage} />} />
+              <Route path="stacks/:name" element={<Later page={StackPage} />} />
             </Route>
           </Route>
           <Route path="*" element={<NotFoundPage />} />

@@ -1,5 +1,5 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { atLeast } from "../../api/caller-role";
 import { type FieldProblem, fieldProblems } from "../../api/field-problems";
@@ -8,6 +8,7 @@ import { problemText } from "../../api/problem";
 import { ROUTES } from "../../app/routes";
 import { ErrorNotice, StatusNotice } from "../../components/Notice";
 import { useColorScheme } from "../../components/theme";
+import { lazyModule, useModule } from "../../components/use-module";
 import { usePageTitle } from "../../components/use-page-title";
 import { useSignedIn } from "../../session/session-context";
 import { useRole } from "../../session/use-role";
@@ -21,8 +22,10 @@ import { VersionsTable } from "./VersionsTable";
 
 // Monaco and the SDK's declarations: a chunk of their own, asked for as soon as this page's own
 // chunk runs, so that it comes while the template does.
-const loadCodeEditor = import("./CodeEditor");
-const CodeEditor = lazy(() => loadCodeEditor);
+const codeEditor = lazyModule(() => import("./CodeEditor"));
+codeEditor.load().catch(() => {
+  // Shown where the editor would be.
+});
 
 /** What the user edits: the version's files, dependencies and parameters' schema (as JSON text). */
 interface Draft {
@@ -89,6 +92,7 @@ function Editor({ view, manage, reload }: EditorProps) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string>();
   const dark = useColorScheme() === "dark";
+  const editorModule = useModule(codeEditor);
 
   // Another version chosen, or the template read again: its text replaces what is shown.
   useEffect(() => {
@@ -217,8 +221,8 @@ function Editor({ view, manage, reload }: EditorProps) {
           onAdd={addFile}
           onRemove={removeFile}
         />
-        <Suspense fallback={<StatusNotice>Loading the editor…</StatusNotice>}>
-          <CodeEditor
+        {editorModule.status === "done" ? (
+          <editorModule.value.default
             files={draft.files}
             path={path}
             readOnly={!editable}
@@ -227,7 +231,11 @@ function Editor({ view, manage, reload }: EditorProps) {
             onChange={(p, text) => setDraft((d) => ({ ...d, files: { ...d.files, [p]: text } }))}
             onProblems={setEditorProblems}
           />
-        </Suspense>
+        ) : editorModule.status === "loading" ? (
+          <StatusNotice>Loading the editor…</StatusNotice>
+        ) : (
+          <ErrorNotice>The editor could not be loaded. {editorModule.problem}</ErrorNotice>
+        )}
       </div>
       <section aria-labelledby="problems-heading">
         <h2 id="problems-heading">Problems</h2>

@@ -3,7 +3,7 @@ import { type TemplateVersion, VersionState } from "../../api/platform";
 import { ListTable } from "../../components/ListTable";
 import { ErrorNotice, StatusNotice } from "../../components/Notice";
 import { Badge, type Tone } from "../../components/StatusBadge";
-import { lazyModule, useModule } from "./use-module";
+import { lazyModule, useModule } from "../../components/use-module";
 import { type Change, type ComparedSource, versionChanges } from "./version-changes";
 import "./editor.css";
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Loaded } from "../../components/use-loaded";
+import type { Loaded } from "./use-loaded";
 
 /** A module import()ed once, when first asked for. */
 export interface LazyModule<T> {
@@ -27,23 +27,29 @@ export function lazyModule<T>(importer: () => Promise<T>): LazyModule<T> {
 /**
  * The module, rendered with as soon as it is in, and at once when it already is. React.lazy under
  * Suspense would suspend the first render even then, and React holds a boundary's content back for
- * up to 300 ms after its fallback showed: time the editor's first screen has no use for.
+ * up to 300 ms after its fallback showed (a page's, then the editor's own): the template editor
+ * asked for its template that much later, and showed its code later still.
  */
 export function useModule<T>(lazy: LazyModule<T>): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>(() => {
-    const module = lazy.loaded();
-    return module === undefined ? { status: "loading" } : { status: "done", value: module };
-  });
+  // Kept with the module it is for: one component may be asked for another module (a route's
+  // element of the same type, given another page), whose state is then its own.
+  const [state, setState] = useState(() => ({ lazy, loaded: loadedOf(lazy) }));
+  const loaded = state.lazy === lazy ? state.loaded : loadedOf(lazy);
   useEffect(() => {
-    if (state.status !== "loading") return;
+    if (loaded.status !== "loading") return;
     let live = true;
     lazy.load().then(
-      (value) => live && setState({ status: "done", value }),
-      (error: unknown) => live && setState({ status: "failed", problem: String(error) }),
+      (value) => live && setState({ lazy, loaded: { status: "done", value } }),
+      (error: unknown) => live && setState({ lazy, loaded: { status: "failed", problem: String(error) } }),
     );
     return () => {
       live = false;
     };
-  }, [lazy, state.status]);
-  return state;
+  }, [lazy, loaded.status]);
+  return loaded;
+}
+
+function loadedOf<T>(lazy: LazyModule<T>): Loaded<T> {
+  const module = lazy.loaded();
+  return module === undefined ? { status: "loading" } : { status: "done", value: module };
 }
