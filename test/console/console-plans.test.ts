@@ -211,4 +211,58 @@ describe("the console and plans: a preview's changes resource by resource, rejec
       await starter.context.close();
     }
   });
+
+  it("previews a template author's draft on a stack from the editor: the plan shown resource by resource, the stack left at its version", async () => {
+    const view = await admin.catalog.getTemplate({ template: "parts", tenant: TENANT });
+    const id = view.template?.id ?? "";
+    // The draft adds a lamp to whatever parts the stack has.
+    await admin.catalog.saveDraft({
+      template: "parts",
+      source: {
+        ...PARTS_TEMPLATE,
+        files: {
+          ...PARTS_TEMPLATE.files,
+          "index.ts": `${PARTS_PROGRAM}new pulumi.ComponentResource("studio:index:Part", "lamp", {});\n`,
+        },
+      },
+    });
+    const author = await freshPage(browser, tokens.ada);
+    try {
+      const { page } = author;
+      await page.goto(`${url}/infrastructure/templates/${id}`);
+      await page.locator(".monaco-editor .view-lines").filter({ hasText: '"lamp"' }).waitFor();
+      const panel = page.getByRole("region", { name: "Preview" });
+      await panel.getByLabel("Stack").selectOption("studio");
+      const preview = panel.getByRole("button", { name: "Preview v2" });
+      // Changed and not saved, the draft is not what the service would preview.
+      await page.locator(".monaco-editor .view-lines").click();
+      await page.keyboard.press("Control+End");
+      await page.keyboard.insertText("// unsaved\n");
+      await panel.getByText("Save the draft first: the service previews it as saved.").waitFor();
+      assert.equal(await preview.isDisabled(), true);
+      // Left unsaved, the draft as saved is what the preview runs.
+      await page.reload();
+      await page.locator(".monaco-editor .view-lines").filter({ hasText: '"lamp"' }).waitFor();
+      await panel.getByLabel("Stack").selectOption("studio");
+      assert.equal(await panel.getByText("Save the draft first").count(), 0);
+
+      await preview.click();
+      const result = panel.locator(".preview-result");
+      await result.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 90_000 });
+      const lamp = result.locator('.plan-diff tr[data-resource="lamp"]');
+      await lamp.waitFor();
+      assert.equal(await lamp.getAttribute("data-op"), "create");
+      assert.deepEqual(await result.locator(".plan-diff tr[data-op]").count(), 1, "only the lamp changes");
+      await result.getByText("2 resources stay as they are.").waitFor();
+      await assertAccessible(page, "template editor with a preview's plan");
+      await screenshot(page, "template-preview");
+      assert.deepEqual(author.errors, []);
+    } finally {
+      await author.context.close();
+    }
+    const stack = await admin.stacks.getStack({ tenant: TENANT, name: "studio" });
+    assert.equal(stack.templateVersion, 1);
+    const { deployments } = await admin.stacks.listStackDeployments({ tenant: TENANT, name: "studio" });
+    assert.equal(deployments[0]?.templateVersion, 2, "the preview's deployment records the draft's version");
+  });
 });

@@ -54,6 +54,8 @@ export default function CodeEditor({
       minimap: { enabled: false },
       fontSize: 14,
       scrollBeyondLastLine: false,
+      // Monaco dims the number of the empty line after a final newline below WCAG AA's contrast.
+      renderFinalNewline: "on",
       ariaLabel: "Template code",
     });
     editor.current = created;

@@ -16,6 +16,7 @@ import type { EditorProblem } from "./CodeEditor";
 import { FileList } from "./FileList";
 import { type FileProblem, sortDraftProblems } from "./file-problems";
 import { ParametersPanel } from "./ParametersPanel";
+import { PreviewPanel } from "./PreviewPanel";
 import { useTemplate } from "./use-template";
 import { VersionDiff } from "./VersionDiff";
 import { VersionsTable } from "./VersionsTable";
@@ -40,6 +41,13 @@ function draftOf(version: TemplateVersion | undefined): Draft {
     dependencies: { ...(version?.source?.dependencies ?? {}) },
     parameters: JSON.stringify(version?.source?.parameters ?? { type: "object", properties: {} }, null, 2),
   };
+}
+
+/** A draft's content as one comparable text: whether the editor holds changes not saved. */
+function draftText(draft: Draft): string {
+  const sorted = (record: Record<string, string>) =>
+    Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([sorted(draft.files), sorted(draft.dependencies), draft.parameters]);
 }
 
 /** The file to show first: the program's entry point when there is one. */
@@ -79,7 +87,7 @@ interface EditorProps {
 }
 
 function Editor({ view, manage, reload }: EditorProps) {
-  const { clients } = useSignedIn();
+  const { clients, tenant } = useSignedIn();
   const template = view.template;
   const versions = useMemo(() => [...view.versions].sort((a, b) => b.version - a.version), [view.versions]);
   const [selected, setSelected] = useState(versions[0]?.version ?? 0);
@@ -260,6 +268,18 @@ function Editor({ view, manage, reload }: EditorProps) {
               </li>
             ))}
           </ul>
+        )}
+      </section>
+      <section aria-labelledby="preview-heading">
+        <h2 id="preview-heading">Preview</h2>
+        {template !== undefined && version !== undefined && (
+          <PreviewPanel
+            clients={clients}
+            tenant={tenant?.name ?? ""}
+            templateId={template.id}
+            version={version}
+            unsaved={draftText(draft) !== draftText(draftOf(version))}
+          />
         )}
       </section>
       <section aria-labelledby="parameters-heading">
