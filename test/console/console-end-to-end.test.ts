@@ -229,7 +229,10 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       const shown = Number(await page.evaluate("performance.now()"));
       await page.locator('[data-parameter="greeting"]').filter({ hasText: "What to say" }).waitFor();
       const problems = page.locator("ul.problems");
-      // The SDK's declarations are loaded: the valid program has no problem.
+      // Ready: TypeScript has checked the code shown, against the SDK's declarations.
+      await page.locator('[data-typescript="checked"]').waitFor();
+      const checked = Number(await page.evaluate("performance.now()"));
+      // The valid program has no problem.
       await page.getByText("No problems.").waitFor();
 
       // A type error, typed at the end of index.ts: TypeScript in the browser marks it.
@@ -242,7 +245,7 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       await typeError.waitFor();
       const ready = Number(await page.evaluate("performance.now()"));
       t.diagnostic(
-        `template editor, cold cache: the code shown ${Math.round(shown)} ms after navigation start, TypeScript's first mark at ${Math.round(ready)} ms (Monaco's TypeScript worker, the SDK's declarations, and the check of a line typed as soon as the code showed; target ≤ ${EDITOR_READY_TARGET_MS} ms)`,
+        `template editor, cold cache: the code shown ${Math.round(shown)} ms after navigation start, TypeScript ready (its first check of the code shown done) at ${Math.round(checked)} ms (target ≤ ${EDITOR_READY_TARGET_MS} ms); a line with a type error typed then, marked at ${Math.round(ready)} ms (Monaco checks 500 ms after the last keystroke)`,
       );
       assert.ok(
         (await page.locator(".monaco-editor .squiggly-error").count()) > 0,
@@ -274,8 +277,8 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       );
       // A bound for a loaded machine, not the target: the figure above is what is reported.
       assert.ok(
-        ready <= EDITOR_READY_TARGET_MS * 5,
-        `TypeScript's first mark after ${Math.round(ready)} ms, over five times the ${EDITOR_READY_TARGET_MS} ms target`,
+        checked <= EDITOR_READY_TARGET_MS * 5,
+        `TypeScript ready after ${Math.round(checked)} ms, over five times the ${EDITOR_READY_TARGET_MS} ms target`,
       );
     } finally {
       await context.close();
@@ -339,7 +342,6 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       assert.match((await item.locator('[data-change="create"]').textContent()) ?? "", /1 to create/);
       assert.match((await item.locator("code.hash").textContent()) ?? "", /\S/);
       await assertAccessible(inbox, "approvals inbox");
-      await screenshot(inbox, "approvals");
       await item.getByLabel("Comment").fill("looks right");
       await item.getByRole("button", { name: "Approve" }).click();
       await inbox.getByText("Approved: the deploy of web.").waitFor();

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from "react";
+import { getTypeScriptWorker } from "monaco-editor/languages/features/typescript/register.js";
+import { useEffect, useRef, useState } from "react";
 import type { FileProblem } from "./file-problems";
 import { languageOf, monaco } from "./monaco-setup";
 
@@ -21,6 +22,9 @@ interface Props {
 }
 
 const SERVICE_OWNER = "stackwright";
+
+/** TypeScript's first check of the file shown: still loading, done, or failed to start. */
+type CheckerState = { state: "checking" } | { state: "checked" } | { state: "failed"; problem: string };
 
 // Made from its parts, not parsed: a path typed in with `#`, `?` or `%` stays the file's path.
 function uriOf(path: string) {
@@ -88,6 +92,28 @@ export default function CodeEditor({
     editor.current?.setModel(monaco.editor.getModel(uriOf(path)));
   }, [path]);
 
+  // Whether TypeScript has checked the file shown: its worker compiles itself and loads the SDK's
+  // declarations first, which takes a while after the code shows. Asked after the models are made:
+  // the worker is not there before a TypeScript model is.
+  const checks = languageOf(path) === "typescript";
+  const [checker, setChecker] = useState<CheckerState>({ state: "checking" });
+  useEffect(() => {
+    if (!checks) return;
+    let current = true;
+    const uri = uriOf(path);
+    (async () => {
+      const worker = await (await getTypeScriptWorker())(uri);
+      await worker.getSemanticDiagnostics(uri.toString());
+      if (current) setChecker({ state: "checked" });
+    })().catch((error: unknown) => {
+      if (current)
+        setChecker({ state: "failed", problem: error instanceof Error ? error.message : String(error) });
+    });
+    return () => {
+      current = false;
+    };
+  }, [checks, path]);
+
   useEffect(() => {
     editor.current?.updateOptions({ readOnly, domReadOnly: readOnly });
   }, [readOnly]);
@@ -118,7 +144,20 @@ export default function CodeEditor({
     }
   }, [serviceProblems, files]);
 
-  return <div ref={host} className="code-editor" />;
+  return (
+    <div className="code-editor-pane">
+      <div ref={host} className="code-editor" />
+      {checks && (
+        <p className="checker" role="status" data-typescript={checker.state}>
+          {checker.state === "checking"
+            ? "TypeScript: loading the checker and the SDK's declarations…"
+            : checker.state === "checked"
+              ? "TypeScript: checked, and checked again as you type."
+              : `TypeScript: the checker did not start (${checker.problem}); the service still checks on save.`}
+        </p>
+      )}
+    </div>
+  );
 }
 
 function currentProblems(): EditorProblem[] {
