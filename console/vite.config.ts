@@ -1,9 +1,12 @@
+import { builtinModules } from "node:module";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 // Run as `vite build console`: paths here are relative to console/.
 export default defineConfig({
   plugins: [react()],
+  // For the template editor's TypeScript: the modules a template may import from Node itself.
+  define: { NODE_BUILTIN_MODULES: JSON.stringify(builtinModules.filter((name) => !name.startsWith("_"))) },
   // Absolute asset URLs: index.html is also the page of every deep route (/infrastructure/...).
   base: "/",
   build: {

@@ -23,6 +23,7 @@ const TENANT = "studio";
  * seen running with its events.
  */
 const PARTS_PROGRAM = [
+  'import { EOL } from "node:os";',
   'import * as pulumi from "@pulumi/pulumi";',
   "",
   "const config = new pulumi.Config();",
@@ -32,6 +33,7 @@ const PARTS_PROGRAM = [
   "export const held = pulumi",
   "  .output(new Promise<number>((resolve) => setTimeout(() => resolve(holdMs), holdMs)))",
   "  .apply((ms) => `${ms} ms`);",
+  'export const lineEnd = EOL === "\\n" && typeof process.env.PATH === "string" ? "LF" : "other";',
   "",
 ].join("\n");
 
@@ -206,6 +208,7 @@ describe("the console and plans: a preview's changes resource by resource, rejec
       assert.equal(await newest.getByRole("log").count(), 0);
       const outputs = page.getByLabel("Outputs", { exact: true });
       assert.equal(await outputs.locator('[data-value="held"] dd').textContent(), "6000 ms");
+      assert.equal(await outputs.locator('[data-value="lineEnd"] dd').textContent(), "LF");
       assert.deepEqual(starter.errors, []);
     } finally {
       await starter.context.close();
@@ -254,6 +257,9 @@ describe("the console and plans: a preview's changes resource by resource, rejec
       assert.equal(await lamp.getAttribute("data-op"), "create");
       assert.deepEqual(await result.locator(".plan-diff tr[data-op]").count(), 1, "only the lamp changes");
       await result.getByText("2 resources stay as they are.").waitFor();
+      // The program's Node globals (setTimeout, process) and modules (node:os) are known to the editor's check, as to the service's.
+      assert.equal(await page.locator('[data-typescript="checked"]').count(), 1);
+      assert.deepEqual(await page.locator('ul.problems li[data-source="typescript"]').allTextContents(), []);
       await assertAccessible(page, "template editor with a preview's plan");
       await screenshot(page, "template-preview");
       assert.deepEqual(author.errors, []);

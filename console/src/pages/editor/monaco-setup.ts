@@ -18,6 +18,7 @@ import {
   ScriptTarget,
   typescriptDefaults,
 } from "monaco-editor/languages/features/typescript/register.js";
+import { NODE_DECLARATIONS } from "./node-declarations";
 import { PULUMI_DECLARATIONS } from "./pulumi-declarations";
 
 // TypeScript's mode proper, a chunk of its own (Monaco imports it when the first TypeScript model
@@ -52,6 +53,8 @@ typescriptDefaults.setCompilerOptions({
 typescriptDefaults.setEagerModelSync(true);
 for (const [path, text] of Object.entries(PULUMI_DECLARATIONS))
   typescriptDefaults.addExtraLib(text, `file:///node_modules/@pulumi/pulumi/${path}`);
+for (const [path, text] of Object.entries(NODE_DECLARATIONS))
+  typescriptDefaults.addExtraLib(text, `file:///node_modules/@types/node/${path}`);
 
 /**
  * TypeScript's colours without its language service: for text only read (a version's file in a
