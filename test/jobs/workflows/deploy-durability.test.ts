@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPlatformClient, type PlatformClient } from "../../../src/jobs/api/client";
 import {
@@ -59,6 +60,24 @@ describe("deployments survive `serve` killed with SIGKILL and started again", ()
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   };
+  /** Whether a tenant stack's state (file backend, under the data directory) holds a resource of `type`. */
+  const recordedInState = (type: string): boolean =>
+    (existsSync(join(dir, "data", "tenant-state"))
+      ? (readdirSync(join(dir, "data", "tenant-state"), { recursive: true }) as string[])
+      : []
+    )
+      .filter((name) => /\.pulumi\/stacks\/.+\.json$/.test(name))
+      .some((name) => {
+        try {
+          const state = JSON.parse(readFileSync(join(dir, "data", "tenant-state", name), "utf8")) as {
+            checkpoint?: { latest?: { resources?: { type?: string }[] } };
+          };
+          return (state.checkpoint?.latest?.resources ?? []).some((r) => r.type === type);
+        } catch {
+          // Being written, or not a stack's state.
+          return false;
+        }
+      });
   const ended = (d: Deployment) =>
     [
       DeploymentStatus.SUCCEEDED,
@@ -150,12 +169,15 @@ describe("deployments survive `serve` killed with SIGKILL and started again", ()
     });
     const id = deployment?.id ?? "";
     await until("team-d", id, (d) => d.steps.some((s) => s.name === DeploymentStepName.UP && s.jobId !== ""));
-    // The up is under way: its ConfigMap is made before the Deployment it waits on.
+    // The up is under way: its ConfigMap is made, and recorded in the stack's state, before the
+    // Deployment it waits on. Made is not enough: killed between the two, the ConfigMap too is a
+    // pending create (see below), which the compensation cannot destroy.
     const deadline = Date.now() + 60_000;
-    while ((await cluster.get("configmap", "settings", namespace)) === undefined) {
-      assert.ok(Date.now() < deadline, "the up never created its ConfigMap");
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    while (!recordedInState("kubernetes:core/v1:ConfigMap")) {
+      assert.ok(Date.now() < deadline, "the up never recorded its ConfigMap in the stack's state");
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    assert.notEqual(await cluster.get("configmap", "settings", namespace), undefined);
 
     await kill();
     await start();
