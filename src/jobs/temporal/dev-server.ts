@@ -84,7 +84,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       return { address, namespace, stop };
     } catch (error) {
       await stop();
-      if (attempt < PORT_ATTEMPTS && /address already in use/.test(logTail(files.log))) continue;
+      if (attempt < PORT_ATTEMPTS && portTaken(files.log)) continue;
       throw error;
     }
   }
@@ -194,6 +194,18 @@ function logTail(logFile: string): string {
     return readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-LOG_TAIL_LINES).join("\n");
   } catch {
     return "(no log)";
+  }
+}
+
+/**
+ * Whether this start failed for a port another process took: the whole log is read (it holds this
+ * start's output only), as the server panics on it with a goroutine trace far longer than a tail.
+ */
+function portTaken(logFile: string): boolean {
+  try {
+    return /address already in use|failed assigning ephemeral port/.test(readFileSync(logFile, "utf8"));
+  } catch {
+    return false;
   }
 }
 

@@ -142,6 +142,30 @@ describe("the embedded Temporal dev server", () => {
     assert.equal(existsSync(join(dir, DEV_SERVER_FILES.pidFile)), false);
   });
 
+  it("starts again on another port when a port it was to use was taken, though the log's tail is all goroutine trace", async () => {
+    const dir = await stateDir();
+    const taken = join(dir, "taken-once");
+    const binary = fakeBinary(
+      dir,
+      [
+        `if [ ! -e "${taken}" ]; then`,
+        `  touch "${taken}"`,
+        '  echo "panic: failed assigning ephemeral port: listen tcp 127.0.0.1:0: bind: address already in use" >&2',
+        '  for i in $(seq 1 40); do echo "\tgithub.com/temporalio/cli/frame.go:$i +0x31" >&2; done',
+        "  exit 2",
+        "fi",
+        `exec "${temporalTestBinary()}" "$@"`,
+      ].join("\n"),
+    );
+    const server = await startTemporalDevServer({ binary, stateDir: dir });
+    try {
+      assert.equal(existsSync(taken), true, "the first start was not the failing one");
+      await withClient(server, async () => undefined);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("fails with the log's tail, and stops the process, when the server does not answer in time", async () => {
     const dir = await stateDir();
     const binary = fakeBinary(dir, 'echo "starting, slowly"\nexec sleep 120');
