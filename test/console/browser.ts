@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -45,4 +46,9 @@ export async function seriousViolations(page: Page): Promise<Violation[]> {
       })))
   `);
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Fails, naming the page's state `what`, when axe finds a serious or critical violation on it. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  assert.deepEqual(await seriousViolations(page), [], `${what}: axe found serious or critical violations`);
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { PlatformClient } from "../../src/jobs/api/client";
 import { Language, Role } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
-import { launchChromium, seriousViolations } from "./browser";
+import { assertAccessible, launchChromium } from "./browser";
 import { type ConsoleService, startConsoleService, userToken } from "./service";
 import { freshPage, screenshot } from "./session";
 
@@ -96,10 +96,6 @@ describe("the template editor: a diff between versions, adding and removing file
     await browser?.close();
     await service?.fx.close();
   });
-
-  async function assertAccessible(page: Page, what: string): Promise<void> {
-    assert.deepEqual(await seriousViolations(page), [], `${what}: axe found serious or critical violations`);
-  }
 
   /** The draft's files as the service has them. */
   async function savedDraftFiles(): Promise<Record<string, string>> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import type { PlatformClient } from "../../src/jobs/api/client";
 import {
   DeployPolicyScope,
@@ -8,7 +8,7 @@ import {
   Role,
   StackStatus,
 } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
-import { launchChromium, seriousViolations } from "./browser";
+import { assertAccessible, launchChromium } from "./browser";
 import { type ConsoleService, startConsoleService, userToken, yamlSource } from "./service";
 import { freshPage, screenshot } from "./session";
 
@@ -130,10 +130,6 @@ describe("the console end to end: stacks, the template editor, deploys, approval
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-
-  async function assertAccessible(page: Page, what: string): Promise<void> {
-    assert.deepEqual(await seriousViolations(page), [], `${what}: axe found serious or critical violations`);
   }
 
   it("shows a stack from the list: status, outputs with the secret marked, its deployment's steps; no destroy for a User", async () => {

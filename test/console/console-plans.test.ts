@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/client";
 import {
   type Deployment,
@@ -10,7 +10,7 @@ import {
   Language,
   Role,
 } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
-import { launchChromium, seriousViolations } from "./browser";
+import { assertAccessible, launchChromium } from "./browser";
 import { type ConsoleService, startConsoleService, userToken } from "./service";
 import { freshPage, screenshot } from "./session";
 
@@ -96,10 +96,6 @@ describe("the console and plans: a preview's changes resource by resource, rejec
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-
-  async function assertAccessible(page: Page, what: string): Promise<void> {
-    assert.deepEqual(await seriousViolations(page), [], `${what}: axe found serious or critical violations`);
   }
 
   it("shows an approver the plan resource by resource; rejected with a comment, nothing is applied and the stack's history says who and why", async () => {

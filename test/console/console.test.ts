@@ -5,7 +5,7 @@ import { createPlatformClient, type PlatformClient } from "../../src/jobs/api/cl
 import { Language, Role, StackStatus } from "../../src/jobs/api/gen/stackwright/platform/v1/platform_pb";
 import { type JobFixture, startJobFixture } from "../support/job-fixture";
 import { TEST_TEMPLATE_INSTALLS } from "../support/platform-fixture";
-import { launchChromium, seriousViolations } from "./browser";
+import { assertAccessible, launchChromium } from "./browser";
 import { freshPage as openPage } from "./session";
 
 const SERVICE_TOKEN = "service-token-console-4b8e2d61f0a9";
@@ -85,11 +85,6 @@ describe("the web console, in Chromium, against a real service", () => {
 
   /** A page in a context of its own (an empty cache and sessionStorage), with its errors recorded. */
   const freshPage = () => openPage(browser);
-
-  async function assertAccessible(page: Page, what: string): Promise<void> {
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `${what}: axe found serious or critical violations`);
-  }
 
   const row = (page: Page, name: string) => page.locator(`tr[data-template="${name}"]`);
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { monaco, readOnlyLanguageOf } from "./monaco-setup";
 
-interface Props {
+export interface FileDiffProps {
   /** Which file (or `parameters.json`): its language is read from it. */
   readonly path: string;
   /** The older version's text; empty when the file is new. */
@@ -14,7 +14,7 @@ interface Props {
 }
 
 /** Monaco's diff editor, read-only: one file in two versions, side by side (inline when narrow). */
-export default function FileDiff({ path, before, after, beforeLabel, afterLabel, dark }: Props) {
+export default function FileDiff({ path, before, after, beforeLabel, afterLabel, dark }: FileDiffProps) {
   const host = useRef<HTMLDivElement>(null);
   const diff = useRef<monaco.editor.IStandaloneDiffEditor>(undefined);
   const models = useRef<monaco.editor.IDiffEditorModel>(undefined);

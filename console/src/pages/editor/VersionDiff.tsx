@@ -6,6 +6,7 @@ import { Badge, type Tone } from "../../components/StatusBadge";
 import { lazyModule, useModule } from "../../components/use-module";
 import { type Change, type ComparedSource, versionChanges } from "./version-changes";
 import "./editor.css";
+import type { FileDiffProps } from "./FileDiff";
 
 // Monaco's diff editor comes with the editor's own chunk, asked for when a diff is first shown.
 const fileDiff = lazyModule(() => import("./FileDiff"));
@@ -161,17 +162,8 @@ function Changes({ before, after, dark }: ChangesProps) {
   );
 }
 
-interface DiffProps {
-  readonly path: string;
-  readonly before: string;
-  readonly after: string;
-  readonly beforeLabel: string;
-  readonly afterLabel: string;
-  readonly dark: boolean;
-}
-
 /** One file's diff, or the schema's, once Monaco is in; named for screen readers by its path. */
-function Diff(props: DiffProps) {
+function Diff(props: FileDiffProps) {
   const module = useModule(fileDiff);
   const id = useId();
   if (module.status === "loading") return <StatusNotice>Loading the diff…</StatusNotice>;
